@@ -1,0 +1,3 @@
+from cmkg.cli import main
+
+main()
