@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from cmkg import KnowledgeGraph
 
+pytest_plugins = ["plugins.remote", "plugins.browser", "plugins.server"]
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -15,7 +15,7 @@ from cmkg.cli.app import app, err_console
 from cmkg.errors import CmkgError
 
 # Each module registers its verbs on ``app``.
-from cmkg.cli import graph_cmds  # noqa: E402,F401
+from cmkg.cli import graph_cmds, query_cmds, analyze_cmds, viz_cmds, serve_cmds, load_cmds  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 

@@ -1,0 +1,1 @@
+"""Verbs of cmkg (filled in by its feature's work)."""

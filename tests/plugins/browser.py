@@ -1,0 +1,1 @@
+"""pytest fixtures: browser (registered in tests/conftest.py)."""

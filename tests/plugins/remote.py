@@ -1,0 +1,1 @@
+"""pytest fixtures: remote (registered in tests/conftest.py)."""

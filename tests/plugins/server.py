@@ -1,0 +1,1 @@
+"""pytest fixtures: server (registered in tests/conftest.py)."""
