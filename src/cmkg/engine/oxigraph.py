@@ -1,0 +1,310 @@
+"""The fast embedded engine: Oxigraph (pyoxigraph) in process, in memory or on disk.
+
+Same contract as :class:`~cmkg.engine.local.LocalEngine`: read-only SPARQL 1.1,
+the default graph is the union of the named graphs (one per file), results are
+:class:`~cmkg.results.ResultTable` / ``bool`` / rdflib ``Graph`` with terms
+converted faithfully. Queries are answered by Oxigraph's own SPARQL engine
+(Rust); parameters are bound with its ``substitutions`` argument (SEP-0007),
+never pasted into the text.
+
+An on-disk store (``path``) keeps a small manifest (``cmkg-store.json``) of the
+files it holds with their sizes and modification times, so opening it again
+parses nothing unless a file changed; ``reload=True`` clears it and parses all.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
+
+from cmkg.engine.base import Engine, QueryResult, inspect_query
+from cmkg.engine.terms import to_oxigraph, to_rdflib
+from cmkg.errors import CmkgError, DataFileError, QueryRefused, QuerySyntaxError
+from cmkg.loadfiles import QUAD_SUFFIXES, LoadedFile, load_files
+from cmkg.loading import GRAPH_BASE, PREFIXES, graph_iri
+from cmkg.results import ResultTable
+
+__all__ = ["OxigraphEngine", "MANIFEST"]
+
+MANIFEST = "cmkg-store.json"
+_STAGING = GRAPH_BASE + "staging/"
+
+
+def _signature(path: Path) -> dict[str, int]:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+class OxigraphEngine(Engine):
+    """Oxigraph in process. The default graph is the union of the named graphs.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The store to query (in memory or on disk).
+    path : Path, optional
+        Where an on-disk store lives (``None`` for an in-memory one).
+
+    Examples
+    --------
+    >>> from cmkg.loading import default_files
+    >>> engine = OxigraphEngine.open(default_files())
+    >>> engine.query("ASK { ?p a <https://w3id.org/cmkg/ontology#City> }")
+    True
+    >>> from rdflib import URIRef
+    >>> t = engine.query("SELECT ?label WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+    ...                  {"c": URIRef("https://w3id.org/cmkg/ontology#City")})
+    >>> t.terms[0][0].language
+    'en'
+    """
+
+    name = "oxigraph"
+
+    def __init__(self, store: Any, path: Path | None = None, *, allow_remote: bool = False) -> None:
+        self.store = store
+        self.path = path
+        self.allow_remote = allow_remote
+        #: what the last open() parsed (empty when an on-disk store was reused as it was)
+        self.loaded: tuple[LoadedFile, ...] = ()
+
+    # --- opening ---------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        files: Sequence[Path],
+        path: Path | None = None,
+        reason: bool = False,
+        *,
+        reload: bool = False,
+        progress: bool | None = None,
+        lenient: bool = False,
+    ) -> OxigraphEngine:
+        """Load ``files`` into a new in-memory store, or bring the on-disk store at ``path`` up to date.
+
+        An on-disk store parses only the files it does not hold yet or that changed
+        since; ``reload=True`` empties it and parses everything. Graphs it holds from
+        other files (brought in with ``cmkg load``) stay. ``reason=True`` adds the
+        OWL-RL entailments (owlrl) to ``…/graph/inferred``.
+        """
+        files = [Path(f) for f in files]
+        if path is None:
+            engine = cls(ox.Store())
+            engine.loaded = tuple(load_files(engine.store, files, progress=progress, lenient=lenient))
+        else:
+            engine = cls(_open_store(Path(path)), Path(path))
+            engine.loaded = tuple(engine._sync(files, reload=reload, progress=progress, lenient=lenient))
+        if reason:
+            engine._reason(force=bool(engine.loaded))
+        return engine
+
+    def _manifest_path(self) -> Path:
+        assert self.path is not None
+        return self.path / MANIFEST
+
+    def manifest(self) -> dict[str, Any]:
+        """What an on-disk store holds: ``{"files": {path: {size, mtime_ns, graphs}}, "inferred": bool}``."""
+        if self.path is None or not self._manifest_path().is_file():
+            return {"files": {}, "inferred": False}
+        try:
+            data = json.loads(self._manifest_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"files": {}, "inferred": False}
+        data.setdefault("files", {})
+        data.setdefault("inferred", False)
+        return data
+
+    def _write_manifest(self, data: Mapping[str, Any]) -> None:
+        from cmkg.export import write_atomic
+
+        write_atomic(self._manifest_path(), json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
+
+    def _sync(self, files: Sequence[Path], *, reload: bool, progress: bool | None, lenient: bool) -> list[LoadedFile]:
+        from cmkg.paths import data_root
+
+        manifest = self.manifest()
+        if reload:
+            self.store.clear()
+            manifest = {"files": {}, "inferred": False}
+            self._write_manifest(manifest)
+        held: dict[str, Any] = manifest["files"]
+        wanted = {str(f.resolve()): f for f in files}
+        # A curated file that was deleted takes its graph with it; other files a user loaded stay.
+        root = str(data_root().resolve())
+        for key in list(held):
+            if key not in wanted and key.startswith(root) and not Path(key).exists():
+                for g in held[key].get("graphs", []):
+                    self.store.remove_graph(ox.NamedNode(g))
+                del held[key]
+                manifest["inferred"] = False
+        stale: list[Path] = []
+        for key, f in wanted.items():
+            if not f.is_file():
+                raise DataFileError(f"{f}: no such file")
+            entry = held.get(key)
+            sig = _signature(f)
+            if entry is None or entry.get("size") != sig["size"] or entry.get("mtime_ns") != sig["mtime_ns"]:
+                stale.append(f)
+        if not stale:
+            return []
+        if manifest.get("inferred"):
+            self.store.remove_graph(ox.NamedNode(GRAPH_BASE + "inferred"))
+            manifest["inferred"] = False
+        done: list[LoadedFile] = []
+        for f in stale:
+            loaded, graphs = self._replace_file(f, held.get(str(f.resolve()), {}), progress=progress, lenient=lenient)
+            done.append(loaded)
+            held[str(f.resolve())] = {**_signature(f), "graphs": graphs}
+            self._write_manifest(manifest)
+        self.store.flush()
+        return done
+
+    def _replace_file(
+        self, f: Path, entry: Mapping[str, Any], *, progress: bool | None, lenient: bool
+    ) -> tuple[LoadedFile, list[str]]:
+        """Load one file, replacing what an earlier version of it put in the store; returns its graphs too."""
+        target = str(graph_iri(f))
+        if f.suffix.lower() in QUAD_SUFFIXES:
+            for g in entry.get("graphs", []):
+                self.store.remove_graph(ox.NamedNode(g))
+            before = {g.value for g in self.store.named_graphs()}
+            [loaded] = load_files(self.store, [f], progress=progress, lenient=lenient)
+            after = {g.value for g in self.store.named_graphs()}
+            return loaded, sorted((after - before) | {target})
+        if not self._graph_has_data(target):
+            [loaded] = load_files(self.store, [f], progress=progress, lenient=lenient)
+            return loaded, [target]
+        # The old version stays whole until the new one has parsed: load beside it, then MOVE (one transaction).
+        staging = _STAGING + str(time.time_ns())
+        try:
+            self.store.load(path=str(f), format=_fmt(f), to_graph=ox.NamedNode(staging), lenient=lenient)
+        except SyntaxError as err:
+            from cmkg.loadfiles import syntax_error_message
+
+            raise DataFileError(syntax_error_message(f, err)) from None
+        except (OSError, ValueError) as err:
+            raise DataFileError(f"{f}: cannot load: {err}") from None
+        self.store.update(f"MOVE <{staging}> TO <{target}>")
+        return LoadedFile(f, target, -1, 0.0), [target]
+
+    def _graph_has_data(self, graph: str) -> bool:
+        return bool(self.store.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+
+    def _reason(self, *, force: bool) -> None:
+        from cmkg.reasoning import INFERRED_GRAPH, materialise
+
+        inferred = ox.NamedNode(str(INFERRED_GRAPH))
+        if self.path is not None and not force and self.manifest().get("inferred"):
+            return
+        self.store.remove_graph(inferred)
+        ds = self.to_dataset()
+        materialise(ds)
+        self.store.extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), inferred) for s, p, o in ds.graph(INFERRED_GRAPH)
+        )
+        if self.path is not None:
+            manifest = self.manifest()
+            manifest["inferred"] = True
+            self._write_manifest(manifest)
+
+    # --- querying --------------------------------------------------------
+    def query(
+        self,
+        text: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> QueryResult:
+        """Run a read-only query; ``timeout`` is not enforced (Oxigraph cannot stop a running query)."""
+        info = inspect_query(text)
+        if not self.allow_remote:
+            if info.uses_service:
+                raise QueryRefused("SERVICE (federated query) is refused: this engine makes no outbound requests")
+            if info.dataset_iris:
+                raise QueryRefused(
+                    f"FROM/FROM NAMED <{info.dataset_iris[0]}> is refused: this engine does not fetch remote graphs"
+                )
+        subs = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items() if v is not None}
+        try:
+            result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs or None)
+            if info.kind == "select":
+                columns = [v.value for v in result.variables]
+                width = range(len(columns))
+                rows = [tuple(to_rdflib(sol[i]) for i in width) for sol in result]
+                return ResultTable.from_rows(columns, rows)
+            if info.kind == "ask":
+                return bool(result)
+            g = Graph()
+            for prefix, ns in PREFIXES.items():
+                g.bind(prefix, ns)
+            for t in result:
+                g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
+            return g
+        except SyntaxError as err:
+            # rdflib's parser accepted it but Oxigraph's did not (the grammars differ at the edges)
+            raise QuerySyntaxError(f"SPARQL syntax error: {str(err).splitlines()[0][:200]}") from None
+        except OSError as err:
+            raise CmkgError(f"the Oxigraph store could not answer: {err}") from None
+
+    def triple_count(self) -> int:
+        t = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert isinstance(t, ResultTable)
+        return int(t.rows[0][0])
+
+    # --- whole graph -----------------------------------------------------
+    def to_dataset(self) -> Dataset:
+        """Everything in the store as an rdflib Dataset whose default graph is the union (for SHACL and export)."""
+        ds = Dataset(default_union=True)
+        for prefix, ns in PREFIXES.items():
+            ds.bind(prefix, ns, override=True, replace=True)
+        graphs: dict[Any, Graph] = {}
+        for q in self.store:
+            g = q.graph_name
+            target = graphs.get(g)
+            if target is None:
+                target = ds if isinstance(g, ox.DefaultGraph) else ds.graph(to_rdflib(g))  # type: ignore[arg-type]
+                graphs[g] = target
+            target.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))  # type: ignore[arg-type]
+        return ds
+
+    def graphs(self) -> list[URIRef]:
+        """The named graphs in the store, sorted."""
+        return sorted(URIRef(g.value) for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def close(self) -> None:
+        if self.path is not None:
+            self.store.flush()
+        # dropping the last reference releases RocksDB's lock on the folder
+        self.store = None
+
+    def __repr__(self) -> str:
+        where = f" at {self.path}" if self.path else " in memory"
+        return f"<OxigraphEngine{where}>"
+
+
+def _fmt(f: Path) -> Any:
+    from cmkg.loadfiles import ox_format
+
+    return ox_format(f)
+
+
+def _open_store(path: Path) -> Any:
+    if path.exists() and not path.is_dir():
+        raise CmkgError(f"--store {path}: is a file, not a folder (give a folder for the Oxigraph store)")
+    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+        raise CmkgError(f"--store {path}: the folder holds other files and is not an Oxigraph store")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(path))
+    except OSError as err:
+        text = str(err)
+        if "lock" in text.lower():
+            raise CmkgError(f"--store {path}: the store is in use by another process (Oxigraph allows one at a time)") from None
+        raise CmkgError(f"--store {path}: cannot open the Oxigraph store: {text.splitlines()[0]}") from None
+
