@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,9 @@ class OxigraphEngine(Engine):
     >>> engine.query("ASK { ?p a <https://w3id.org/cmkg/ontology#City> }")
     True
     >>> from rdflib import URIRef
-    >>> t = engine.query("SELECT ?label WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+    >>> t = engine.query("SELECT ?c ?label WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
     ...                  {"c": URIRef("https://w3id.org/cmkg/ontology#City")})
-    >>> t.terms[0][0].language
+    >>> t.terms[0][1].language
     'en'
     """
 
@@ -230,9 +231,19 @@ class OxigraphEngine(Engine):
                 raise QueryRefused(
                     f"FROM/FROM NAMED <{info.dataset_iris[0]}> is refused: this engine does not fetch remote graphs"
                 )
-        subs = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items() if v is not None}
+        bound = {k: v for k, v in (bindings or {}).items() if v is not None}
+        subs = None
+        if bound:
+            if info.kind == "select" and set(bound) <= _projected(text):
+                # SEP-0007 substitution: exactly rdflib's initBindings, no text rewriting
+                subs = {ox.Variable(k): to_oxigraph(v) for k, v in bound.items()}
+            else:
+                # Oxigraph substitutes projected variables only; elsewhere bind as the remote engine does
+                from cmkg.engine.remote import inject_values
+
+                text = inject_values(text, bound)
         try:
-            result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs or None)
+            result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
             if info.kind == "select":
                 columns = [v.value for v in result.variables]
                 width = range(len(columns))
@@ -286,6 +297,17 @@ class OxigraphEngine(Engine):
     def __repr__(self) -> str:
         where = f" at {self.path}" if self.path else " in memory"
         return f"<OxigraphEngine{where}>"
+
+
+@lru_cache(maxsize=512)
+def _projected(text: str) -> frozenset[str]:
+    """The plain variables a SELECT projects (empty for ``SELECT *``)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    body = parseQuery(text)[1]
+    if "projection" not in body:
+        return frozenset()
+    return frozenset(str(p["var"]) for p in body["projection"] if "var" in p)
 
 
 def _fmt(f: Path) -> Any:
