@@ -1,0 +1,1 @@
+"""cmkg benchmarks: the synthetic-graph generator and the harness behind `make bench`."""

@@ -1,0 +1,55 @@
+"""``python -m bench`` (``make bench``) and ``python -m bench --quick`` (``make bench-quick``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench.engines import ENGINES
+from bench.harness import Config, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description="Benchmark cmkg's engines on synthetic graphs.")
+    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 5 runs, in about two minutes")
+    ap.add_argument("--sizes", help="comma-separated sizes in triples for all engines (default 1e4,1e5,1e6)")
+    ap.add_argument("--large", help="comma-separated sizes for the Oxigraph engines only (default 1e7; 'none' for none)")
+    ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, of: {', '.join(ENGINES)}")
+    ap.add_argument("--reps", type=int, default=5, help="timed runs per query and engine (median reported)")
+    ap.add_argument("--out", type=Path, default=Path("build") / "bench", help="output folder")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = ap.parse_args(argv)
+
+    def sizes(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+        if text is None:
+            return default
+        if text.strip().lower() == "none":
+            return ()
+        return tuple(int(float(x)) for x in text.split(",") if x.strip())
+
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown:
+        ap.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
+    if args.reps < 1:
+        ap.error("--reps must be at least 1")
+    config = Config(
+        sizes=sizes(args.sizes, (10**4, 10**5) if args.quick else (10**4, 10**5, 10**6)),
+        large_sizes=sizes(args.large, () if args.quick else (10**7,)),
+        engines=engines,
+        reps=args.reps,
+        out_dir=args.out,
+        quick=args.quick,
+    )
+    results = run(config, show_progress=not args.no_progress)
+    s = results["summary"]
+    print(f"wrote {args.out / 'results.json'}, {args.out / 'report.md'} and {args.out / 'latency.png'}")
+    for key in sorted(k for k in s if k.startswith(("query_speedup_oxigraph_vs", "load_triples_per_s_oxigraph_1"))):
+        val = s[key]
+        print(f"  {key}: {val:,.2f}" if isinstance(val, (int, float)) else f"  {key}: {val}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

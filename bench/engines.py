@@ -1,0 +1,191 @@
+"""The engines the benchmark compares, each opened the way a user would open it.
+
+``memory``        rdflib's in-memory Dataset and SPARQL engine (the embedded default)
+``oxigraph``      cmkg's OxigraphEngine, in memory
+``oxigraph-disk`` cmkg's OxigraphEngine on an on-disk store (RocksDB)
+``oxrdflib``      rdflib with the oxrdflib store (Oxigraph under rdflib's API), for comparison
+``server``        an ``oxigraph serve`` process, queried through SPARQLWrapper (cmkg's RemoteEngine)
+
+``raw`` (pyoxigraph with no conversion of results) is timed beside ``oxigraph`` on
+the same store to show what the engine's layer costs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib.term import Node
+
+from cmkg.engine.base import Engine, QueryResult, inspect_query
+from cmkg.kg import KnowledgeGraph
+from cmkg.results import ResultTable
+
+__all__ = ["ENGINES", "LARGE_ONLY", "Server", "open_engine", "OxrdflibEngine", "raw_query"]
+
+ENGINES = ("memory", "oxigraph", "oxigraph-disk", "oxrdflib", "server")
+#: engines measured at 10^7 triples too (rdflib memory would need ~13 GB and an hour)
+LARGE_ONLY = ("oxigraph", "oxigraph-disk", "server")
+
+
+class OxrdflibEngine(Engine):
+    """rdflib's API over the oxrdflib store: Oxigraph parses (``ox-`` formats) and answers SPARQL."""
+
+    name = "oxrdflib"
+
+    def __init__(self, files: Sequence[Path]) -> None:
+        from rdflib import Dataset
+
+        from cmkg.loading import graph_iri
+
+        formats = {".ttl": "ox-turtle", ".nt": "ox-ntriples", ".nq": "ox-nquads", ".trig": "ox-trig"}
+        self.dataset = Dataset(store="Oxigraph", default_union=True)
+        for f in files:
+            # rdflib's own parsers would throw away Oxigraph's load speed; use the ox- ones
+            self.dataset.graph(graph_iri(f)).parse(str(f), format=formats[f.suffix])
+
+    def query(self, text: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None) -> QueryResult:
+        from cmkg.engine.oxigraph import _projected
+
+        info = inspect_query(text)
+        bound = dict(bindings or {})
+        if bound and not (info.kind == "select" and set(bound) <= _projected(text)):
+            from cmkg.engine.remote import inject_values
+
+            text, bound = inject_values(text, bound), {}
+        result = self.dataset.query(text, initBindings=bound)
+        if info.kind == "select":
+            return ResultTable.from_rows([str(v) for v in result.vars or []], [tuple(r) for r in result])
+        if info.kind == "ask":
+            return bool(result.askAnswer)
+        from rdflib import Graph
+
+        g = Graph()
+        for t in result.graph or ():
+            g.add(t)
+        return g
+
+
+def raw_query(engine: Any, text: str, bindings: Mapping[str, Node] | None) -> int:
+    """Run ``text`` on an OxigraphEngine's store with pyoxigraph alone, consuming the results; returns rows."""
+    import pyoxigraph as ox
+
+    from cmkg.engine.oxigraph import _projected
+    from cmkg.engine.terms import to_oxigraph
+
+    bound = dict(bindings or {})
+    subs = None
+    if bound:
+        if inspect_query(text).kind == "select" and set(bound) <= _projected(text):
+            subs = {ox.Variable(k): to_oxigraph(v) for k, v in bound.items()}
+        else:
+            from cmkg.engine.remote import inject_values
+
+            text = inject_values(text, bound)
+    result = engine.store.query(text, use_default_graph_as_union=True, substitutions=subs)
+    if isinstance(result, ox.QueryBoolean):
+        return int(bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        n = len(result.variables)
+        return sum(1 for sol in result for _ in (tuple(sol[i] for i in range(n)),))
+    return sum(1 for _ in result)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def oxigraph_cli() -> str:
+    """The ``oxigraph`` server binary of this environment (from the ``oxigraph`` PyPI package)."""
+    here = Path(sys.executable).parent / "oxigraph"
+    found = str(here) if here.exists() else shutil.which("oxigraph")
+    if not found:
+        raise RuntimeError("the oxigraph server binary is missing: pip install oxigraph")
+    return found
+
+
+@dataclass
+class Server:
+    """An ``oxigraph serve`` process on a free local port, stopped by its pid."""
+
+    location: Path
+    port: int = field(default_factory=_free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    def load(self, files: Sequence[Path]) -> None:
+        """Load files with ``oxigraph load`` (one named graph per file) before the server starts."""
+        from cmkg.loading import graph_iri
+
+        for f in files:
+            subprocess.run(
+                [oxigraph_cli(), "load", "--location", str(self.location), "--file", str(f), "--graph", str(graph_iri(f))],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+
+    def start(self) -> Server:
+        self.proc = subprocess.Popen(
+            [oxigraph_cli(), "serve-read-only", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"oxigraph serve exited with {self.proc.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + "?query=ASK%7B%7D", timeout=2) as resp:
+                    if resp.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("oxigraph serve did not answer within 60 s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
+
+
+def open_engine(name: str, files: Sequence[Path], workdir: Path) -> tuple[KnowledgeGraph, Any]:
+    """Open ``files`` in engine ``name``; returns the graph and what must be closed/stopped after."""
+    if name == "memory":
+        return KnowledgeGraph.load(engine="memory", files=files), None
+    if name == "oxigraph":
+        return KnowledgeGraph.load(engine="oxigraph", files=files), None
+    if name == "oxigraph-disk":
+        store = workdir / "store"
+        # built (and timed) by the load probe; this reopens it without parsing
+        return KnowledgeGraph.load(engine="oxigraph", files=files, path=store), None
+    if name == "oxrdflib":
+        return KnowledgeGraph(OxrdflibEngine(files)), None
+    if name == "server":
+        server = Server(workdir / "server")
+        if not (server.location / "CURRENT").exists():
+            server.load(files)
+        server.start()
+        return KnowledgeGraph.remote(server.url, timeout=600), server
+    raise ValueError(f"unknown engine {name!r}")

@@ -1,0 +1,417 @@
+"""The benchmark: every engine, every size, the whole catalogue, interleaved in one process.
+
+For each size the synthetic graph is generated (cached under ``build/bench/data``),
+each engine's load is timed in a fresh process (so peak memory is its own), then
+all engines are opened side by side and the catalogue is run round-robin: one
+repetition of every query on every engine before the next repetition, with the
+engine order rotated, so machine noise hits all engines alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
+
+from bench.engines import ENGINES, LARGE_ONLY, open_engine, raw_query
+from bench.generator import curated_anchors, write_graph
+from cmkg.catalogue import Catalogue, NamedQuery
+from cmkg.kg import KnowledgeGraph
+from cmkg.results import ResultTable
+
+__all__ = ["Config", "run", "size_key", "LABEL_LOOKUP"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: not in the catalogue: the lookup every page and `describe` does first
+LABEL_LOOKUP = "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+
+
+def size_key(n: int) -> str:
+    """``1e4`` for 10 000 (the keys of results.json)."""
+    exp = len(str(n)) - 1
+    return f"1e{exp}" if n == 10**exp else str(n)
+
+
+@dataclass
+class Config:
+    """What to measure."""
+
+    sizes: Sequence[int] = (10**4, 10**5, 10**6)
+    large_sizes: Sequence[int] = (10**7,)  # for the Oxigraph engines only
+    engines: Sequence[str] = ENGINES
+    reps: int = 5
+    seed: int = 1
+    out_dir: Path = field(default_factory=lambda: Path("build") / "bench")
+    cap_s: float = 60.0  # a query run slower than this is not repeated
+    cold_runs: int = 5
+    analytics: bool = True
+    viz: bool = True
+    curated: bool = True
+    quick: bool = False
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("rdflib", "pyoxigraph", "oxrdflib", "oxigraph", "sparqlwrapper", "networkx", "cmkg"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _machine() -> dict[str, Any]:
+    import os
+
+    mem = 0
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError):
+        pass
+    return {"platform": platform.platform(), "cpus": os.cpu_count(), "memory_mb": mem, "processor": platform.processor()}
+
+
+def _gen_hash() -> str:
+    return hashlib.sha1((ROOT / "bench" / "generator.py").read_bytes()).hexdigest()[:8]
+
+
+def _canonical(table: Any) -> Any:
+    """A comparable digest of a result: numbers rounded, blank nodes anonymous, rows sorted."""
+    if isinstance(table, bool):
+        return table
+    if not isinstance(table, ResultTable):
+        return len(table)  # a Graph: compare sizes (blank node labels differ between engines)
+
+    def cell(t: Any) -> str:
+        if t is None:
+            return ""
+        if isinstance(t, Literal):
+            v = t.toPython()
+            if isinstance(v, (int, float)) or type(v).__name__ == "Decimal":
+                return f"{float(v):.6g}"
+            return f"{t}@{t.language or ''}^{t.datatype or ''}"
+        if isinstance(t, URIRef):
+            return str(t)
+        return "_:"
+
+    rows = sorted("\x1f".join(cell(c) for c in r) for r in table.terms)
+    return hashlib.sha1("\x1e".join(rows).encode()).hexdigest()[:12] + f":{len(rows)}"
+
+
+def _rows(result: Any) -> int:
+    if isinstance(result, bool):
+        return int(result)
+    return len(result)
+
+
+def catalogue_plan(cat: Catalogue) -> tuple[list[tuple[str, NamedQuery | None, dict[str, Any]]], dict[str, str]]:
+    """(name, query, params) for every catalogue query runnable with its examples, and why others are not."""
+    plan: list[tuple[str, NamedQuery | None, dict[str, Any]]] = []
+    skipped: dict[str, str] = {}
+    for name, q in cat.items():
+        params = q.example_values()
+        missing = [p.name for p in q.params if not p.optional and p.name not in params]
+        if missing:
+            skipped[name] = f"no example value for {', '.join(missing)}"
+            continue
+        plan.append((name, q, params))
+    return plan, skipped
+
+
+def _time_call(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+class Bench:
+    """One run of the benchmark; ``results`` is what goes into results.json."""
+
+    def __init__(self, config: Config, progress: Any = None) -> None:
+        self.config = config
+        self.progress = progress
+        self.catalogue = Catalogue.load()
+        self.plan, self.skipped = catalogue_plan(self.catalogue)
+        self.results: dict[str, Any] = {
+            "meta": {
+                "started": _now(),
+                "machine": _machine(),
+                "versions": _versions(),
+                "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
+                "catalogue": sorted(self.catalogue),
+                "skipped_queries": self.skipped,
+            },
+            "sizes": {},
+        }
+        self.data_dir = config.out_dir / "data"
+        self._task = None
+
+    # --- progress ---------------------------------------------------------
+    def _say(self, text: str, advance: float = 0) -> None:
+        if self.progress is not None and self._task is not None:
+            self.progress.update(self._task, description=text, advance=advance)
+
+    def total_steps(self) -> int:
+        n = 0
+        for size in list(self.config.sizes) + list(self.config.large_sizes):
+            engines = self.engines_for(size)
+            n += len(engines) + self.config.reps * (len(self.plan) + 1) * len(engines)
+        return n + (self.config.reps * (len(self.plan) + 1) * 2 if self.config.curated else 0)
+
+    def engines_for(self, size: int) -> list[str]:
+        if size in self.config.large_sizes:
+            return [e for e in self.config.engines if e in LARGE_ONLY]
+        return list(self.config.engines)
+
+    # --- phases -----------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        if self.progress is not None:
+            self._task = self.progress.add_task("starting", total=self.total_steps())
+        started = time.perf_counter()
+        anchors = curated_anchors()
+        if self.config.curated:
+            self.results["curated"] = self.run_curated()
+        for size in list(self.config.sizes) + list(self.config.large_sizes):
+            self.results["sizes"][size_key(size)] = self.run_size(size, anchors)
+            self.write()  # a long run keeps what it has measured so far
+        if self.config.viz:
+            self.results["viz"] = self.run_viz()
+        self.results["meta"]["seconds"] = time.perf_counter() - started
+        from bench.report import summarise
+
+        self.results["summary"] = summarise(self.results)
+        self.write()
+        return self.results
+
+    def write(self) -> Path:
+        out = self.config.out_dir / "results.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.results, indent=1, sort_keys=False, default=str), encoding="utf-8")
+        tmp.replace(out)
+        return out
+
+    def load_probe(self, engine: str, workdir: Path, files: Sequence[Path]) -> dict[str, Any]:
+        cmd = [sys.executable, "-m", "bench.loadprobe", engine, str(workdir), *map(str, files)]
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        if done.returncode != 0:
+            return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def run_size(self, size: int, anchors: Any) -> dict[str, Any]:
+        from cmkg.paths import ontology_dir
+
+        key = size_key(size)
+        path = self.data_dir / f"synthetic-{key}-seed{self.config.seed}-{_gen_hash()}.nt"
+        out: dict[str, Any] = {"requested": size, "file": str(path), "engines": {}, "agree": {}}
+        self._say(f"{key}: generating")
+        if not path.exists():
+            out["generate_s"] = _time_call(lambda: write_graph(path, size, self.config.seed, anchors))[0]
+        # the ontology (concept labels the catalogue joins on) beside the synthetic instance data
+        files = sorted(ontology_dir().rglob("*.ttl")) + [path]
+        engines = self.engines_for(size)
+        with tempfile.TemporaryDirectory(prefix=f"cmkg-bench-{key}-", dir=self.config.out_dir) as tmp:
+            work = Path(tmp)
+            for eng in engines:
+                self._say(f"{key}: loading {eng}")
+                out["engines"][eng] = {"load": self.load_probe(eng, work, files), "queries": {}}
+                if eng == "oxigraph":
+                    out["engines"][eng]["load_lenient"] = self.load_probe("oxigraph-lenient", work, files)
+                self._say(f"{key}: loaded {eng}", 1)
+            out["triples"] = next((e["load"].get("triples") for e in out["engines"].values() if "triples" in e["load"]), None)
+            opened: dict[str, KnowledgeGraph] = {}
+            closers: list[Any] = []
+            try:
+                for eng in engines:
+                    self._say(f"{key}: opening {eng}")
+                    seconds, (kg, closer) = _time_call(lambda: open_engine(eng, files, work))
+                    out["engines"][eng]["open_s"] = seconds  # oxigraph-disk: reopening without parsing
+                    opened[eng] = kg
+                    if closer is not None:
+                        closers.append(closer)
+                self.time_queries(key, opened, out)
+                if self.config.analytics and "oxigraph" in opened:
+                    self._say(f"{key}: analytics")
+                    out["analytics"] = self.run_analytics(opened["oxigraph"])
+            finally:
+                for kg in opened.values():
+                    kg.close()
+                for c in closers:
+                    c.stop()
+        return out
+
+    def time_queries(self, key: str, opened: dict[str, KnowledgeGraph], out: dict[str, Any]) -> None:
+        """Every catalogue query plus the label lookup, ``reps`` times on every engine, interleaved."""
+        engines = list(opened)
+        label = Literal("Toronto", lang="en")
+        jobs: list[tuple[str, Callable[[KnowledgeGraph], Any], Callable[[Any], int] | None]] = []
+        for name, q, params in self.plan:
+            assert q is not None
+            bindings = q.bindings(params)
+            jobs.append((name, lambda kg, q=q, p=params: kg.run(q, p), lambda eng, q=q, b=bindings: raw_query(eng, q.text, b)))
+        jobs.append(("label-lookup", lambda kg: kg.sparql(LABEL_LOOKUP, {"label": label}), lambda eng: raw_query(eng, LABEL_LOOKUP, {"label": label})))
+        runs: dict[tuple[str, str], list[float]] = {}
+        raw: dict[str, list[float]] = {}
+        digests: dict[str, dict[str, Any]] = {}
+        errors: dict[tuple[str, str], str] = {}
+        capped: set[tuple[str, str]] = set()
+        for rep in range(self.config.reps):
+            for j, (name, call, raw_call) in enumerate(jobs):
+                order = engines[(rep + j) % len(engines):] + engines[: (rep + j) % len(engines)]
+                for eng in order:
+                    self._say(f"{key}: run {rep + 1}/{self.config.reps} {name} on {eng}", 1)
+                    pair = (eng, name)
+                    if pair in capped or pair in errors:
+                        continue
+                    kg = opened[eng]
+                    try:
+                        if rep == 0:
+                            # one untimed warm-up for cheap queries (caches, lazy parsing of the query)
+                            seconds, result = _time_call(lambda: call(kg))
+                            if seconds < 1.0:
+                                seconds, result = _time_call(lambda: call(kg))
+                            digests.setdefault(name, {})[eng] = {"rows": _rows(result), "digest": _canonical(result)}
+                        else:
+                            seconds, _ = _time_call(lambda: call(kg))
+                    except Exception as err:  # a failing query is a finding, not a crash of the bench
+                        errors[pair] = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+                        continue
+                    runs.setdefault(pair, []).append(seconds)
+                    if seconds > self.config.cap_s:
+                        capped.add(pair)
+                    if eng == "oxigraph" and raw_call is not None:
+                        engine = kg.engine
+                        raw.setdefault(name, []).append(_time_call(lambda: raw_call(engine))[0])
+        for (eng, name), times in runs.items():
+            out["engines"][eng]["queries"][name] = {
+                "median_s": statistics.median(times),
+                "min_s": min(times),
+                "runs": len(times),
+                "capped": (eng, name) in capped,
+                "rows": digests.get(name, {}).get(eng, {}).get("rows"),
+            }
+        for (eng, name), why in errors.items():
+            out["engines"][eng]["queries"][name] = {"error": why}
+        if raw:
+            out["raw_oxigraph"] = {name: statistics.median(t) for name, t in raw.items()}
+        for name, per in digests.items():
+            values = {v["digest"] for v in per.values()}
+            out["agree"][name] = {"same": len(values) == 1, "rows": {e: v["rows"] for e, v in per.items()}}
+
+    def run_analytics(self, kg: KnowledgeGraph) -> dict[str, Any]:
+        """The actors network projected by SPARQL into networkx, PageRank and sampled betweenness."""
+        try:
+            from cmkg.network import project
+        except ImportError:
+            return {"error": "cmkg.network is not installed in this checkout"}
+        import networkx as nx
+
+        out: dict[str, Any] = {}
+        for name in ("actors", "diffusion"):
+            try:
+                seconds, g = _time_call(lambda: project(kg, name))
+            except Exception as err:
+                out[name] = {"error": f"{type(err).__name__}: {err}"}
+                continue
+            entry: dict[str, Any] = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "project_s": seconds}
+            entry["pagerank_s"] = _time_call(lambda: nx.pagerank(g))[0]
+            k = min(256, g.number_of_nodes())
+            entry["betweenness_k"] = k
+            entry["betweenness_sampled_s"] = _time_call(lambda: nx.betweenness_centrality(g, k=k, seed=1))[0] if k else 0.0
+            out[name] = entry
+        return out
+
+    def run_curated(self) -> dict[str, Any]:
+        """The curated graph: warm catalogue latency on the embedded engines, and a cold CLI process."""
+        out: dict[str, Any] = {"engines": {}, "agree": {}}
+        opened = {"memory": KnowledgeGraph.load(), "oxigraph": KnowledgeGraph.load(engine="oxigraph")}
+        for eng in opened:
+            out["engines"][eng] = {"queries": {}}
+        try:
+            self.time_queries("curated", opened, out)
+        finally:
+            for kg in opened.values():
+                kg.close()
+        out["cold_start"] = self.run_cold_start()
+        return out
+
+    def run_cold_start(self) -> dict[str, Any]:
+        """Whole ``cmkg query`` processes on the curated graph: import, load, query, print."""
+        name, params = "practices-in-city", {"city": "Toronto"}
+        if name not in self.catalogue and self.plan:
+            name, _q, params = self.plan[0]
+        cmd = [sys.executable, "-m", "cmkg", "query", name, *[f"-p{k}={v}" for k, v in params.items()], "--format", "csv"]
+        times: list[float] = []
+        error = None
+        for _ in range(self.config.cold_runs):
+            seconds, done = _time_call(lambda: subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT))
+            if done.returncode != 0:
+                error = (done.stderr.strip().splitlines() or ["failed"])[-1]
+                break
+            times.append(seconds)
+        probe = (
+            "import sys, time; t = time.perf_counter(); import cmkg.cli; "
+            "print(time.perf_counter() - t); "
+            "print(','.join(m for m in ('pandas', 'fastapi', 'uvicorn', 'pyvis', 'matplotlib', 'networkx', 'pyshacl', 'owlrl', 'SPARQLWrapper', 'jinja2') if m in sys.modules))"
+        )
+        imp = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+        lines = imp.stdout.strip().splitlines()
+        out: dict[str, Any] = {"command": " ".join(["cmkg", *cmd[3:]]), "runs": len(times)}
+        if times:
+            out["median_s"] = statistics.median(times)
+        if error:
+            out["error"] = error
+        if len(lines) >= 1:
+            out["import_cli_s"] = float(lines[0])
+            out["heavy_modules_imported"] = [m for m in (lines[1].split(",") if len(lines) > 1 else []) if m]
+        return out
+
+    def run_viz(self) -> dict[str, Any]:
+        """Writing a capped visualisation (``bench/viz_bench.py`` of the visualisation work)."""
+        try:
+            from bench import viz_bench  # type: ignore[attr-defined]
+        except ImportError:
+            return {"error": "bench/viz_bench.py is not in this checkout"}
+        try:
+            seconds, result = _time_call(lambda: viz_bench.run(self.config.out_dir / "viz"))
+        except Exception as err:
+            return {"error": f"{type(err).__name__}: {err}"}
+        return {"seconds": seconds, **(result if isinstance(result, dict) else {})}
+
+
+def run(config: Config, *, show_progress: bool = True) -> dict[str, Any]:
+    """Run the benchmark and write ``results.json``, ``report.md`` and ``latency.png`` to ``config.out_dir``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    config.out_dir.mkdir(parents=True, exist_ok=True)
+    with Progress(
+        TextColumn("[bold]bench[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
+        disable=not show_progress,
+    ) as progress:
+        bench = Bench(config, progress)
+        results = bench.run()
+    from bench.plot import plot
+    from bench.report import write_report
+
+    write_report(results, config.out_dir / "report.md")
+    plot(results, config.out_dir / "latency.png")
+    return results

@@ -1,0 +1,54 @@
+"""The PNG plot: catalogue latency and load throughput against graph size, per engine."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any
+
+__all__ = ["plot"]
+
+MARKERS = {"memory": "o", "oxigraph": "s", "oxigraph-disk": "D", "oxrdflib": "^", "server": "v"}
+
+
+def plot(results: dict[str, Any], path: Path) -> Path:
+    """Two log-log panels: median catalogue query latency, and load rate, against triples."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: write the file only
+    import matplotlib.pyplot as plt
+
+    from bench.report import ENGINE_TITLES, PROBES
+
+    sizes = results.get("sizes", {})
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
+    for eng, title in ENGINE_TITLES.items():
+        lat: list[tuple[float, float]] = []
+        load: list[tuple[float, float]] = []
+        for size in sizes.values():
+            e = size.get("engines", {}).get(eng)
+            n = size.get("triples") or size.get("requested")
+            if not e or not n:
+                continue
+            times = [q["median_s"] for name, q in e.get("queries", {}).items() if "median_s" in q and name not in PROBES]
+            if times:
+                lat.append((n, statistics.median(times) * 1000))
+            ld = e.get("load", {})
+            if ld.get("seconds") and ld.get("triples"):
+                load.append((ld["triples"], ld["triples"] / ld["seconds"]))
+        if lat:
+            ax1.plot(*zip(*sorted(lat)), marker=MARKERS.get(eng, "o"), label=title)
+        if load:
+            ax2.plot(*zip(*sorted(load)), marker=MARKERS.get(eng, "o"), label=title)
+    ax1.set(xscale="log", yscale="log", xlabel="triples", ylabel="median catalogue query latency (ms)",
+            title="Query latency against size")
+    ax2.set(xscale="log", yscale="log", xlabel="triples", ylabel="load rate (triples/s)", title="Load throughput against size")
+    for ax in (ax1, ax2):
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("cmkg benchmark: rdflib memory vs Oxigraph (embedded, on disk, server)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

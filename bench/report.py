@@ -1,0 +1,249 @@
+"""The summary of ``results.json`` and the markdown report with the ratios between engines."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any
+
+__all__ = ["summarise", "write_report", "speedups", "GOALS"]
+
+ENGINE_TITLES = {
+    "memory": "rdflib memory",
+    "oxigraph": "Oxigraph (cmkg engine, in memory)",
+    "oxigraph-disk": "Oxigraph on disk",
+    "oxrdflib": "rdflib + oxrdflib",
+    "server": "Oxigraph server via SPARQLWrapper",
+}
+PROBES = ("label-lookup",)
+
+
+def _median_time(entry: dict[str, Any]) -> float | None:
+    return entry.get("median_s") if isinstance(entry, dict) and "median_s" in entry else None
+
+
+def speedups(size: dict[str, Any], engine: str, base: dict[str, Any] | None = None) -> dict[str, float]:
+    """Per catalogue query: base time / engine time (base: rdflib memory at the same size)."""
+    base_q = (base or size)["engines"].get("memory", {}).get("queries", {})
+    eng_q = size["engines"].get(engine, {}).get("queries", {})
+    out: dict[str, float] = {}
+    for name, entry in eng_q.items():
+        if name in PROBES:
+            continue
+        t, b = _median_time(entry), _median_time(base_q.get(name, {}))
+        if t and b:
+            out[name] = b / t
+    return out
+
+
+def _med(values: Any) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def _load_rate(size: dict[str, Any], engine: str, key: str = "load") -> float | None:
+    load = size.get("engines", {}).get(engine, {}).get(key, {})
+    if load.get("seconds") and load.get("triples"):
+        return load["triples"] / load["seconds"]
+    return None
+
+
+def summarise(results: dict[str, Any]) -> dict[str, Any]:
+    """The headline numbers, flat, for ``results["summary"]``."""
+    sizes = results.get("sizes", {})
+    s: dict[str, Any] = {}
+    for key, size in sizes.items():
+        for eng in size.get("engines", {}):
+            if eng != "memory" and "memory" in size["engines"]:
+                s[f"query_speedup_{eng.replace('-', '_')}_vs_memory_{key}"] = _med(speedups(size, eng).values())
+            s[f"load_triples_per_s_{eng.replace('-', '_')}_{key}"] = _load_rate(size, eng)
+            lookup = size["engines"][eng].get("queries", {}).get("label-lookup", {})
+            s[f"label_lookup_ms_{eng.replace('-', '_')}_{key}"] = (lookup["median_s"] * 1000) if "median_s" in lookup else None
+        if "oxigraph" in size.get("engines", {}):
+            s[f"load_triples_per_s_oxigraph_lenient_{key}"] = _load_rate(size, "oxigraph", "load_lenient")
+            mem = size["engines"].get("memory", {}).get("load", {}).get("peak_mb")
+            ox = size["engines"]["oxigraph"].get("load", {}).get("peak_mb")
+            if mem and ox:
+                s[f"peak_memory_ratio_oxigraph_vs_memory_{key}"] = ox / mem
+            raw = size.get("raw_oxigraph", {})
+            ratios = [
+                _median_time(e) / raw[n]
+                for n, e in size["engines"]["oxigraph"].get("queries", {}).items()
+                if n in raw and raw[n] and _median_time(e) and n not in PROBES
+            ]
+            s[f"engine_overhead_vs_raw_pyoxigraph_{key}"] = _med(ratios)
+        answered = [
+            n for n, e in size.get("engines", {}).get("oxigraph", {}).get("queries", {}).items() if "median_s" in e
+        ]
+        s[f"catalogue_queries_answered_oxigraph_{key}"] = len([n for n in answered if n not in PROBES])
+        s[f"results_agree_{key}"] = all(v.get("same") for v in size.get("agree", {}).values())
+    # rdflib memory is not run at 10^7; its time there is at least its time at 10^6, so this is a lower bound
+    if "1e7" in sizes and "1e6" in sizes:
+        s["query_speedup_oxigraph_1e7_vs_memory_1e6_lower_bound"] = _med(speedups(sizes["1e7"], "oxigraph", sizes["1e6"]).values())
+    for key in ("query_speedup_oxigraph_vs_memory_1e6", "load_triples_per_s_oxigraph_1e6"):
+        s.setdefault(key, None)
+    cur = results.get("curated", {})
+    if cur:
+        for eng, e in cur.get("engines", {}).items():
+            times = [_median_time(q) for n, q in e.get("queries", {}).items() if n not in PROBES]
+            times = [t for t in times if t is not None]
+            s[f"curated_max_query_ms_{eng}"] = max(times) * 1000 if times else None
+        cold = cur.get("cold_start", {})
+        s["cold_start_query_s"] = cold.get("median_s")
+    for name in ("actors", "diffusion"):
+        for key, size in sizes.items():
+            a = size.get("analytics", {}).get(name, {})
+            if "project_s" in a:
+                s[f"analytics_{name}_edges_{key}"] = a["edges"]
+                s[f"analytics_{name}_project_s_{key}"] = a["project_s"]
+    return s
+
+
+# (label, summary key, comparison, target, unit)
+GOALS: tuple[tuple[str, str, str, float, str], ...] = (
+    ("catalogue median speed-up over rdflib memory at 10^6", "query_speedup_oxigraph_vs_memory_1e6", ">=", 20.0, "×"),
+    ("engine layer vs raw pyoxigraph at 10^6 (median ratio)", "engine_overhead_vs_raw_pyoxigraph_1e6", "<=", 1.1, "×"),
+    ("load rate of the oxigraph engine at 10^6", "load_triples_per_s_oxigraph_1e6", ">=", 250_000, "triples/s"),
+    ("peak memory of oxigraph vs rdflib at 10^6", "peak_memory_ratio_oxigraph_vs_memory_1e6", "<=", 0.35, "×"),
+    ("speed-up at 10^7 (lower bound: rdflib at 10^6)", "query_speedup_oxigraph_1e7_vs_memory_1e6_lower_bound", ">=", 18.0, "×"),
+    ("cold `cmkg query` process on the curated graph", "cold_start_query_s", "<=", 1.0, "s"),
+    ("slowest catalogue query, curated graph, rdflib memory (warm)", "curated_max_query_ms_memory", "<=", 50.0, "ms"),
+)
+
+
+def _fmt(v: Any, unit: str = "") -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        if unit == "triples/s" or abs(v) >= 1000:
+            return f"{v:,.0f}"
+        return f"{v:.3g}" if abs(v) < 10 else f"{v:.1f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def _ms(entry: dict[str, Any]) -> str:
+    if "error" in entry:
+        return "error"
+    t = _median_time(entry)
+    if t is None:
+        return "—"
+    text = f"{t * 1000:.3g}" if t < 10 else f"{t * 1000:,.0f}"
+    return text + (" (capped)" if entry.get("capped") else "")
+
+
+def write_report(results: dict[str, Any], path: Path) -> Path:
+    """Write the markdown report next to results.json."""
+    s = results.get("summary") or summarise(results)
+    meta = results.get("meta", {})
+    sizes = results.get("sizes", {})
+    lines: list[str] = ["# cmkg benchmark", ""]
+    m = meta.get("machine", {})
+    v = meta.get("versions", {})
+    lines += [
+        f"Run {meta.get('started', '?')} on {m.get('cpus', '?')} CPUs, {m.get('memory_mb', '?')} MB RAM ({m.get('platform', '?')}); "
+        f"Python {v.get('python')}, rdflib {v.get('rdflib')}, pyoxigraph {v.get('pyoxigraph')}, oxrdflib {v.get('oxrdflib')}, "
+        f"oxigraph server {v.get('oxigraph')}. Took {meta.get('seconds', 0) / 60:.1f} min.",
+        "",
+        f"Synthetic graphs from `bench/generator.py` (seed {meta.get('config', {}).get('seed')}) plus the ontology; "
+        f"every catalogue query ({len(meta.get('catalogue', []))}) with its example parameters, median of "
+        f"{meta.get('config', {}).get('reps')} runs after a warm-up, engines interleaved. rdflib memory and oxrdflib are not run at 10^7 "
+        "(rdflib would need about 13 GB and hours); a query run slower than "
+        f"{meta.get('config', {}).get('cap_s')} s is not repeated (marked capped).",
+        "",
+        "## Goals",
+        "",
+        "| goal | target | measured | met |",
+        "|---|---|---|---|",
+    ]
+    for label, key, op, target, unit in GOALS:
+        val = s.get(key)
+        met = None if val is None else (val >= target if op == ">=" else val <= target)
+        lines.append(f"| {label} | {op} {_fmt(target, unit)} {unit} | {_fmt(val, unit)} {unit if val is not None else ''} | {_fmt(met)} |")
+    lookups = {k: v for k, v in s.items() if k.startswith("label_lookup_ms_") and v is not None}
+    if lookups:
+        worst = max(lookups, key=lambda k: lookups[k])
+        lines.append(f"| label lookup at every size and engine (worst: {worst[16:]}) | <= 1 ms | {lookups[worst]:.3g} ms | {_fmt(lookups[worst] <= 1.0)} |")
+    lines += ["", "## Query speed-up over rdflib memory (median over catalogue queries)", ""]
+    keys = list(sizes)
+    engines = [e for e in ENGINE_TITLES if e != "memory" and any(e in sizes[k].get("engines", {}) for k in keys)]
+    lines += ["| engine | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for eng in engines:
+        cells = [_fmt(s.get(f"query_speedup_{eng.replace('-', '_')}_vs_memory_{k}")) + ("×" if s.get(f"query_speedup_{eng.replace('-', '_')}_vs_memory_{k}") else "") for k in keys]
+        lines.append(f"| {ENGINE_TITLES[eng]} | " + " | ".join(cells) + " |")
+    lines += ["", "## Loading", "", "| engine | size | triples | seconds | triples/s | × rdflib rate | peak MB | × rdflib memory |", "|---|---|---|---|---|---|---|---|"]
+    for k in keys:
+        size = sizes[k]
+        mem = size.get("engines", {}).get("memory", {}).get("load", {})
+        for eng, e in size.get("engines", {}).items():
+            rows = [(eng, e.get("load", {}))]
+            if "load_lenient" in e:
+                rows.append((eng + " (lenient)", e["load_lenient"]))
+            for label, load in rows:
+                if "error" in load:
+                    lines.append(f"| {label} | {k} | error: {load['error']} | | | | | |")
+                    continue
+                rate = load["triples"] / load["seconds"] if load.get("seconds") else None
+                mem_rate = mem["triples"] / mem["seconds"] if mem.get("seconds") else None
+                lines.append(
+                    f"| {label} | {k} | {_fmt(load.get('triples'))} | {load.get('seconds', 0):.2f} | {_fmt(rate, 'triples/s')} | "
+                    f"{_fmt(rate / mem_rate) if rate and mem_rate else '—'} | {load.get('peak_mb', 0):,.0f} | "
+                    f"{_fmt(load['peak_mb'] / mem['peak_mb']) if mem.get('peak_mb') else '—'} |"
+                )
+            if eng == "oxigraph-disk" and "open_s" in e:
+                lines.append(f"| oxigraph-disk, second start (no parsing) | {k} | | {e['open_s']:.3f} | | | | |")
+    for k in keys:
+        size = sizes[k]
+        engs = list(size.get("engines", {}))
+        names = sorted({n for e in engs for n in size["engines"][e].get("queries", {})})
+        lines += ["", f"## Per query at {k} ({_fmt(size.get('triples'))} triples): median ms", ""]
+        head = "| query | " + " | ".join(engs) + (" | speed-up oxigraph | raw pyoxigraph ms |" if "memory" in engs else " | raw pyoxigraph ms |")
+        lines += [head, "|---" * (head.count("|") - 1) + "|"]
+        sp = speedups(size, "oxigraph") if "memory" in engs else {}
+        raw = size.get("raw_oxigraph", {})
+        for n in names:
+            cells = [_ms(size["engines"][e].get("queries", {}).get(n, {})) for e in engs]
+            extra = [f"{sp[n]:.1f}×" if n in sp else "—"] if "memory" in engs else []
+            extra.append(f"{raw[n] * 1000:.3g}" if n in raw else "—")
+            same = size.get("agree", {}).get(n, {}).get("same", True)
+            lines.append(f"| {n}{'' if same else ' ⚠ results differ'} | " + " | ".join(cells + extra) + " |")
+    cur = results.get("curated")
+    if cur:
+        lines += ["", "## The curated graph", ""]
+        cold = cur.get("cold_start", {})
+        lines.append(f"Cold process `{cold.get('command')}`: median {_fmt(cold.get('median_s'))} s over {cold.get('runs')} runs"
+                     + (f" (error: {cold['error']})" if "error" in cold else "")
+                     + f"; `import cmkg.cli` alone {_fmt(cold.get('import_cli_s'))} s; heavy modules imported by the CLI: "
+                     + (", ".join(cold.get("heavy_modules_imported") or []) or "none") + ".")
+        lines += ["", "| query | " + " | ".join(cur.get("engines", {})) + " |", "|---|" + "---|" * len(cur.get("engines", {}))]
+        names = sorted({n for e in cur.get("engines", {}).values() for n in e.get("queries", {})})
+        for n in names:
+            lines.append(f"| {n} | " + " | ".join(_ms(e.get("queries", {}).get(n, {})) for e in cur["engines"].values()) + " |")
+    lines += ["", "## Network analytics (Oxigraph engine)", "", "| size | network | nodes | edges | projection s | PageRank s | betweenness (k sampled) s |", "|---|---|---|---|---|---|---|"]
+    for k in keys:
+        for name, a in sizes[k].get("analytics", {}).items():
+            if "error" in a:
+                lines.append(f"| {k} | {name} | error: {a['error']} | | | | |")
+                continue
+            lines.append(f"| {k} | {name} | {a['nodes']:,} | {a['edges']:,} | {a['project_s']:.3f} | {a['pagerank_s']:.3f} | {a['betweenness_sampled_s']:.3f} (k={a['betweenness_k']}) |")
+    viz = results.get("viz")
+    if viz:
+        lines += ["", "## Visualisation", "", "```", *(f"{k}: {val}" for k, val in viz.items()), "```"]
+    diffs = [(k, n) for k in keys for n, a in sizes[k].get("agree", {}).items() if not a.get("same")]
+    lines += ["", "## Agreement between engines", ""]
+    if diffs:
+        lines += [f"- {k} `{n}`: rows {sizes[k]['agree'][n]['rows']}" for k, n in diffs]
+        lines.append("")
+        lines.append("(Differences can be legitimate where a query has no ORDER BY with a LIMIT, or samples a value.)")
+    else:
+        lines.append("Every query gave the same results on every engine at every size.")
+    skipped = meta.get("skipped_queries") or {}
+    if skipped:
+        lines += ["", "Not run (no example parameters): " + ", ".join(f"`{n}` ({why})" for n, why in skipped.items())]
+    lines += ["", "![latency against size](latency.png)", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
