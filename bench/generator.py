@@ -248,10 +248,9 @@ def generate(triples: int, seed: int = 1, anchors: Anchors | None = None) -> Ite
             yield t(iri, _cmo("fundedBy"), orgs[org_pick(rng)])
         for rec in dict.fromkeys(rng.choice(recs) for _ in range(rng.randint(0, 2))):
             yield t(iri, _cmo("exemplifies"), rec)
-        if i and rng.random() < 0.35:
-            # inspiration points back in time, to an earlier (often a popular early) practice
-            for j in dict.fromkeys(min(i - 1, int(i * rng.random() ** 2)) for _ in range(rng.randint(1, 2))):
-                yield t(iri, _cmo("inspiredBy"), practices[j])
+        if i > 10 and rng.random() < 0.06:
+            # as in the sources, few practices name a model; the model is earlier, popular ones more often
+            yield t(iri, _cmo("inspiredBy"), practices[int(i * rng.random() ** 2)])
         if rng.random() < 0.2:
             yield t(iri, ALT, _lit(label.split()[0].upper()[:6]))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import platform
 import statistics
 import subprocess
@@ -55,7 +56,8 @@ class Config:
     reps: int = 5
     seed: int = 1
     out_dir: Path = field(default_factory=lambda: Path("build") / "bench")
-    cap_s: float = 60.0  # a query run slower than this is not repeated
+    cap_s: float = 20.0  # a query run slower than this is not repeated
+    budget_s: float = 120.0  # a query predicted to run longer than this at a size is not run there
     cold_runs: int = 5
     analytics: bool = True
     viz: bool = True
@@ -164,6 +166,8 @@ class Bench:
         }
         self.data_dir = config.out_dir / "data"
         self._task = None
+        #: (engine, query) -> [(triples, seconds of the first run)], to predict the next size
+        self.history: dict[tuple[str, str], list[tuple[int, float]]] = {}
 
     # --- progress ---------------------------------------------------------
     def _say(self, text: str, advance: float = 0) -> None:
@@ -248,7 +252,7 @@ class Bench:
                     opened[eng] = kg
                     if closer is not None:
                         closers.append(closer)
-                self.time_queries(key, opened, out)
+                self.time_queries(key, opened, out, out.get("triples") or size)
                 if self.config.analytics and "oxigraph" in opened:
                     self._say(f"{key}: analytics")
                     out["analytics"] = self.run_analytics(opened["oxigraph"])
@@ -259,8 +263,25 @@ class Bench:
                     c.stop()
         return out
 
-    def time_queries(self, key: str, opened: dict[str, KnowledgeGraph], out: dict[str, Any]) -> None:
-        """Every catalogue query plus the label lookup, ``reps`` times on every engine, interleaved."""
+    def predict(self, pair: tuple[str, str], triples: int) -> float | None:
+        """Seconds one run of ``pair`` should take at ``triples``, from the smaller sizes (at least linear growth)."""
+        hist = self.history.get(pair)
+        if not hist:
+            return None
+        (n1, t1) = hist[-1]
+        exp = 1.0
+        if len(hist) >= 2:
+            (n0, t0) = hist[-2]
+            if t0 > 0.005 and n1 > n0:  # tiny times are noise, not growth
+                exp = min(2.5, max(1.0, math.log(t1 / t0) / math.log(n1 / n0)))
+        return t1 * (triples / n1) ** exp
+
+    def time_queries(self, key: str, opened: dict[str, KnowledgeGraph], out: dict[str, Any], triples: int | None) -> None:
+        """Every catalogue query plus the label lookup, ``reps`` times on every engine, interleaved.
+
+        A query whose predicted time at this size exceeds ``budget_s`` is not run there
+        (recorded as ``skipped`` with the prediction), so the whole run stays bounded.
+        """
         engines = list(opened)
         label = Literal("Toronto", lang="en")
         jobs: list[tuple[str, Callable[[KnowledgeGraph], Any], Callable[[Any], int] | None]] = []
@@ -274,14 +295,20 @@ class Bench:
         digests: dict[str, dict[str, Any]] = {}
         errors: dict[tuple[str, str], str] = {}
         capped: set[tuple[str, str]] = set()
+        skipped: dict[tuple[str, str], float] = {}
         for rep in range(self.config.reps):
             for j, (name, call, raw_call) in enumerate(jobs):
                 order = engines[(rep + j) % len(engines):] + engines[: (rep + j) % len(engines)]
                 for eng in order:
                     self._say(f"{key}: run {rep + 1}/{self.config.reps} {name} on {eng}", 1)
                     pair = (eng, name)
-                    if pair in capped or pair in errors:
+                    if pair in capped or pair in errors or pair in skipped:
                         continue
+                    if rep == 0 and triples is not None:
+                        guess = self.predict(pair, triples)
+                        if guess is not None and guess > self.config.budget_s:
+                            skipped[pair] = guess
+                            continue
                     kg = opened[eng]
                     try:
                         if rep == 0:
@@ -290,6 +317,8 @@ class Bench:
                             if seconds < 1.0:
                                 seconds, result = _time_call(lambda: call(kg))
                             digests.setdefault(name, {})[eng] = {"rows": _rows(result), "digest": _canonical(result)}
+                            if triples is not None:
+                                self.history.setdefault(pair, []).append((triples, seconds))
                         else:
                             seconds, _ = _time_call(lambda: call(kg))
                     except Exception as err:  # a failing query is a finding, not a crash of the bench
@@ -311,6 +340,9 @@ class Bench:
             }
         for (eng, name), why in errors.items():
             out["engines"][eng]["queries"][name] = {"error": why}
+        for (eng, name), guess in skipped.items():
+            # it would have taken at least the budget: a lower bound for speed-ups over this engine
+            out["engines"][eng]["queries"][name] = {"skipped": True, "predicted_s": guess, "lower_bound_s": self.config.budget_s}
         if raw:
             out["raw_oxigraph"] = {name: statistics.median(t) for name, t in raw.items()}
         for name, per in digests.items():
@@ -322,7 +354,7 @@ class Bench:
         try:
             from cmkg.network import project
         except ImportError:
-            return {"error": "cmkg.network is not installed in this checkout"}
+            return {"actors": {"error": "cmkg.network is not in this checkout"}}
         import networkx as nx
 
         out: dict[str, Any] = {}
@@ -347,7 +379,7 @@ class Bench:
         for eng in opened:
             out["engines"][eng] = {"queries": {}}
         try:
-            self.time_queries("curated", opened, out)
+            self.time_queries("curated", opened, out, None)
         finally:
             for kg in opened.values():
                 kg.close()

@@ -121,7 +121,7 @@ def load_files(
     *,
     progress: bool | None = None,
     lenient: bool = False,
-    count: bool = True,
+    count: bool = False,
     on_loaded: Callable[[LoadedFile], None] | None = None,
 ) -> list[LoadedFile]:
     """Parse ``files`` into ``store`` (a ``pyoxigraph.Store``), one named graph per file.

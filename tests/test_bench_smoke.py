@@ -1,0 +1,81 @@
+"""A tiny run of the benchmark machinery: no timings are asserted, only that it works and writes its files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.generator import curated_anchors, generate, write_graph
+from cmkg import KnowledgeGraph
+from cmkg.paths import ontology_dir
+
+
+@pytest.fixture(scope="module")
+def anchors():  # type: ignore[no-untyped-def]
+    return curated_anchors()
+
+
+def test_generator_is_deterministic_and_seeded(anchors) -> None:  # type: ignore[no-untyped-def]
+    def digest(seed: int) -> str:
+        return hashlib.sha1("".join(generate(3000, seed, anchors)).encode()).hexdigest()
+
+    assert digest(1) == digest(1)
+    assert digest(1) != digest(2)
+
+
+def test_generator_hits_the_requested_size(anchors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for size in (5_000, 20_000):
+        n = write_graph(tmp_path / f"g{size}.nt", size, 1, anchors)
+        assert 0.85 * size <= n <= 1.15 * size
+
+
+def test_synthetic_graph_is_shaped_like_ours_and_valid(anchors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "g.nt"
+    write_graph(path, 10_000, 1, anchors)
+    files = sorted(ontology_dir().rglob("*.ttl")) + [path]
+    kg = KnowledgeGraph.load(engine="oxigraph", files=files)
+    toronto = kg.query("practices-in-city", city="Toronto")
+    assert len(toronto) > 0  # type: ignore[arg-type]
+    counts = dict(
+        kg.select(
+            "PREFIX cmo: <https://w3id.org/cmkg/ontology#> SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"
+        ).rows
+    )
+    for cls in ("Practice", "City", "Country", "Organisation", "Person", "Recommendation", "Statistic", "Section"):
+        assert counts.get(f"https://w3id.org/cmkg/ontology#{cls}", 0) > 0, cls
+    assert kg.sparql("ASK { ?a <https://w3id.org/cmkg/ontology#inspiredBy> ?b }") is True
+    if not (ontology_dir() / "shapes.ttl").exists():
+        pytest.skip("ontology/shapes.ttl is not in this checkout yet")
+    report = kg.validate()
+    assert not [r for r in report.shacl if r.severity == "Violation"], report.summary()
+
+
+def test_harness_tiny_round_writes_results_report_and_plot(tmp_path: Path) -> None:
+    from bench.harness import Config, run
+
+    config = Config(
+        sizes=(3_000,),
+        large_sizes=(),
+        engines=("memory", "oxigraph"),
+        reps=1,
+        out_dir=tmp_path,
+        cold_runs=1,
+        analytics=False,
+        viz=False,
+        curated=False,
+    )
+    results = run(config, show_progress=False)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["summary"] == json.loads(json.dumps(results["summary"]))
+    for key in ("query_speedup_oxigraph_vs_memory_1e6", "load_triples_per_s_oxigraph_1e6"):
+        assert key in saved["summary"]
+    size = saved["sizes"]["3000"]
+    assert set(size["engines"]) == {"memory", "oxigraph"}
+    assert "practices-in-city" in size["engines"]["oxigraph"]["queries"]
+    assert size["engines"]["oxigraph"]["load"]["triples"] > 2_500
+    assert size["agree"]["practices-in-city"]["same"] is True
+    assert (tmp_path / "report.md").read_text().startswith("# cmkg benchmark")
+    assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
