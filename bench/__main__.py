@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         out_dir=args.out,
         quick=args.quick,
     )
+    if args.quick:
+        # two minutes: fewer repetitions, and no query allowed to take more than a few seconds
+        config.reps = min(args.reps, 3)
+        config.cap_s, config.budget_s = 1.0, 3.0
     results = run(config, show_progress=not args.no_progress)
     s = results["summary"]
     print(f"wrote {args.out / 'results.json'}, {args.out / 'report.md'} and {args.out / 'latency.png'}")

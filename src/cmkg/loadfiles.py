@@ -122,6 +122,7 @@ def load_files(
     progress: bool | None = None,
     lenient: bool = False,
     count: bool = False,
+    bulk: bool = False,
     on_loaded: Callable[[LoadedFile], None] | None = None,
 ) -> list[LoadedFile]:
     """Parse ``files`` into ``store`` (a ``pyoxigraph.Store``), one named graph per file.
@@ -150,21 +151,31 @@ def load_files(
         task = bar.add_task("", total=total)
         for path in files:
             bar.update(task, description=path.name)
-            done.append(_load_one(store, path, lenient, count, lambda n: bar.advance(task, n)))
+            done.append(_load_one(store, path, lenient, count, bulk, lambda n: bar.advance(task, n)))
             if on_loaded is not None:
                 on_loaded(done[-1])
     return done
 
 
-def _load_one(store: Any, path: Path, lenient: bool, count: bool, advance: Callable[[int], None]) -> LoadedFile:
+def _load_one(store: Any, path: Path, lenient: bool, count: bool, bulk: bool, advance: Callable[[int], None]) -> LoadedFile:
     fmt = ox_format(path)
     graph = str(graph_iri(path))
     before = len(store) if count else 0
+    graphs_before = {g.value for g in store.named_graphs()} if bulk else set()
     start = time.perf_counter()
     try:
         with path.open("rb") as fh:
             reader = io.BufferedReader(_CountingReader(fh, advance), buffer_size=1 << 20)
-            store.load(reader, fmt, to_graph=ox.NamedNode(graph), lenient=lenient)
+            if bulk:
+                try:
+                    store.bulk_load(reader, fmt, to_graph=ox.NamedNode(graph), lenient=lenient)
+                except BaseException:
+                    # the bulk loader is not transactional: take back what this file began to add
+                    for g in ({x.value for x in store.named_graphs()} - graphs_before) | {graph}:
+                        store.remove_graph(ox.NamedNode(g))
+                    raise
+            else:
+                store.load(reader, fmt, to_graph=ox.NamedNode(graph), lenient=lenient)
     except SyntaxError as err:
         raise DataFileError(syntax_error_message(path, err)) from None
     except UnicodeDecodeError as err:

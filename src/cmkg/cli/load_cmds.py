@@ -55,19 +55,21 @@ def load_cmd(
         parsed = {f.path.resolve() for f in eng.loaded}
         from cmkg.loading import graph_iri
 
-        table = Table(header_style="bold", title="Loaded" if store is None else f"Store {store}")
+        table = Table(header_style="bold", title="Loaded (not kept)" if store is None else f"Store {store}")
         table.add_column("file", overflow="fold")
         table.add_column("named graph", overflow="fold")
         table.add_column("triples", justify="right")
-        table.add_column("", style="dim")
+        table.add_column("", style="dim", no_wrap=True)
         for p in paths:
             g = str(graph_iri(p))
-            table.add_row(str(p), g, f"{counts.get(g, 0):,}", "parsed" if p.resolve() in parsed else "unchanged, not parsed")
+            table.add_row(p.name, g, f"{counts.get(g, 0):,}", "parsed" if p.resolve() in parsed else "kept")
         console.print(table)
         total = sum(counts.values())
-        new = sum(1 for _ in eng.loaded)
+        new = len(eng.loaded)
+        kept = sum(1 for p in paths if p.resolve() not in parsed)
         console.print(
-            f"{total:,} triples in {len(counts)} named graphs; parsed {new} file{'s' if new != 1 else ''} in {seconds:.2f} s",
+            f"{total:,} triples in {len(counts)} named graphs; parsed {new} file{'s' if new != 1 else ''} in {seconds:.2f} s"
+            + (f"; {kept} unchanged since the last load, not parsed again" if kept else ""),
             highlight=False,
         )
         if store is None:
