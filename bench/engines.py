@@ -121,6 +121,7 @@ class Server:
     """An ``oxigraph serve`` process on a free local port, stopped by its pid."""
 
     location: Path
+    timeout: float = 600.0  # the server stops a query after this long
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -142,7 +143,8 @@ class Server:
 
     def start(self) -> Server:
         self.proc = subprocess.Popen(
-            [oxigraph_cli(), "serve-read-only", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+            [oxigraph_cli(), "serve-read-only", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}", "--union-default-graph",
+             "--timeout-s", str(max(1, int(self.timeout)))],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -170,7 +172,7 @@ class Server:
         self.proc = None
 
 
-def open_engine(name: str, files: Sequence[Path], workdir: Path) -> tuple[KnowledgeGraph, Any]:
+def open_engine(name: str, files: Sequence[Path], workdir: Path, timeout: float = 600.0) -> tuple[KnowledgeGraph, Any]:
     """Open ``files`` in engine ``name``; returns the graph and what must be closed/stopped after."""
     if name == "memory":
         return KnowledgeGraph.load(engine="memory", files=files), None
@@ -183,9 +185,9 @@ def open_engine(name: str, files: Sequence[Path], workdir: Path) -> tuple[Knowle
     if name == "oxrdflib":
         return KnowledgeGraph(OxrdflibEngine(files)), None
     if name == "server":
-        server = Server(workdir / "server")
+        server = Server(workdir / "server", timeout=timeout)
         if not (server.location / "CURRENT").exists():
             server.load(files)
         server.start()
-        return KnowledgeGraph.remote(server.url, timeout=600), server
+        return KnowledgeGraph.remote(server.url, timeout=timeout), server
     raise ValueError(f"unknown engine {name!r}")

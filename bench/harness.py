@@ -13,10 +13,12 @@ import hashlib
 import json
 import math
 import platform
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -139,10 +141,31 @@ def catalogue_plan(cat: Catalogue) -> tuple[list[tuple[str, NamedQuery | None, d
     return plan, skipped
 
 
-def _time_call(fn: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
+class RunTimeout(Exception):
+    """A timed run passed its limit (raised by SIGALRM in the main thread)."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise RunTimeout()
+
+
+def _time_call(fn: Callable[[], Any], limit: float | None = None) -> tuple[float, Any]:
+    """Seconds ``fn`` took and what it returned; past ``limit`` seconds it is interrupted with RunTimeout.
+
+    rdflib (pure Python) stops at once; Oxigraph stops when it next hands a solution back to Python.
+    """
+    use_alarm = limit is not None and threading.current_thread() is threading.main_thread()
+    if use_alarm:
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        start = time.perf_counter()
+        result = fn()
+        return time.perf_counter() - start, result
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 class Bench:
@@ -247,7 +270,7 @@ class Bench:
             try:
                 for eng in engines:
                     self._say(f"{key}: opening {eng}")
-                    seconds, (kg, closer) = _time_call(lambda: open_engine(eng, files, work))
+                    seconds, (kg, closer) = _time_call(lambda: open_engine(eng, files, work, self.config.budget_s))
                     out["engines"][eng]["open_s"] = seconds  # oxigraph-disk: reopening without parsing
                     opened[eng] = kg
                     if closer is not None:
@@ -296,6 +319,7 @@ class Bench:
         errors: dict[tuple[str, str], str] = {}
         capped: set[tuple[str, str]] = set()
         skipped: dict[tuple[str, str], float] = {}
+        timed_out: set[tuple[str, str]] = set()
         for rep in range(self.config.reps):
             for j, (name, call, raw_call) in enumerate(jobs):
                 order = engines[(rep + j) % len(engines):] + engines[: (rep + j) % len(engines)]
@@ -310,17 +334,24 @@ class Bench:
                             skipped[pair] = guess
                             continue
                     kg = opened[eng]
+                    limit = self.config.budget_s
                     try:
                         if rep == 0:
                             # one untimed warm-up for cheap queries (caches, lazy parsing of the query)
-                            seconds, result = _time_call(lambda: call(kg))
+                            seconds, result = _time_call(lambda: call(kg), limit)
                             if seconds < 1.0:
-                                seconds, result = _time_call(lambda: call(kg))
+                                seconds, result = _time_call(lambda: call(kg), limit)
                             digests.setdefault(name, {})[eng] = {"rows": _rows(result), "digest": _canonical(result)}
                             if triples is not None:
                                 self.history.setdefault(pair, []).append((triples, seconds))
                         else:
-                            seconds, _ = _time_call(lambda: call(kg))
+                            seconds, _ = _time_call(lambda: call(kg), limit)
+                    except RunTimeout:
+                        skipped[pair] = limit
+                        timed_out.add(pair)
+                        if triples is not None:
+                            self.history.setdefault(pair, []).append((triples, limit))
+                        continue
                     except Exception as err:  # a failing query is a finding, not a crash of the bench
                         errors[pair] = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
                         continue
@@ -329,7 +360,10 @@ class Bench:
                         capped.add(pair)
                     if eng == "oxigraph" and raw_call is not None:
                         engine = kg.engine
-                        raw.setdefault(name, []).append(_time_call(lambda: raw_call(engine))[0])
+                        try:
+                            raw.setdefault(name, []).append(_time_call(lambda: raw_call(engine), limit)[0])
+                        except RunTimeout:
+                            pass
         for (eng, name), times in runs.items():
             out["engines"][eng]["queries"][name] = {
                 "median_s": statistics.median(times),
@@ -341,8 +375,15 @@ class Bench:
         for (eng, name), why in errors.items():
             out["engines"][eng]["queries"][name] = {"error": why}
         for (eng, name), guess in skipped.items():
+            if (eng, name) in runs:
+                continue
             # it would have taken at least the budget: a lower bound for speed-ups over this engine
-            out["engines"][eng]["queries"][name] = {"skipped": True, "predicted_s": guess, "lower_bound_s": self.config.budget_s}
+            out["engines"][eng]["queries"][name] = {
+                "skipped": True,
+                "timed_out": (eng, name) in timed_out,
+                "predicted_s": guess,
+                "lower_bound_s": self.config.budget_s,
+            }
         if raw:
             out["raw_oxigraph"] = {name: statistics.median(t) for name, t in raw.items()}
         for name, per in digests.items():

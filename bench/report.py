@@ -130,6 +130,8 @@ def _fmt(v: Any, unit: str = "") -> str:
 def _ms(entry: dict[str, Any]) -> str:
     if "error" in entry:
         return "error"
+    if entry.get("timed_out"):
+        return f"> {entry['lower_bound_s']:,.0f} s (stopped)"
     if entry.get("skipped"):
         return f"skipped (~{entry['predicted_s']:,.0f} s predicted)"
     t = _median_time(entry)
