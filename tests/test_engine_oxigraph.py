@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -209,7 +211,7 @@ def test_store_in_use_and_not_a_store(tmp_path: Path) -> None:
     a = _write(tmp_path / "a.ttl", 'ex:a ex:p "1" .\n')
     store = tmp_path / "store"
     first = OxigraphEngine.open([a], path=store)
-    with pytest.raises(CmkgError, match="in use by another process"):
+    with pytest.raises(CmkgError, match="in use by this process"):
         OxigraphEngine.open([a], path=store)
     first.close()
     (tmp_path / "notes").mkdir()
@@ -231,17 +233,23 @@ def test_reasoning_fills_the_inferred_graph(tmp_path: Path) -> None:
     assert n > 0
 
 
-def test_cli_load_into_a_store_then_query_it(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def cmkg(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """Run the real ``cmkg`` in its own process, as a user does (each run opens the store afresh)."""
+    done = subprocess.run([sys.executable, "-m", "cmkg", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_cli_load_into_a_store_then_query_it(tmp_path: Path) -> None:
     dump = tmp_path / "other-city-practices.nt"
     dump.write_text(
         '<https://example.org/practice/1> <http://www.w3.org/2000/01/rdf-schema#label> "Harbour Welcome Desk"@en .\n'
         '<https://example.org/practice/1> <https://w3id.org/cmkg/ontology#implementedIn> <https://w3id.org/cmkg/id/city/toronto> .\n'
     )
     store = tmp_path / "store"
-    code, out, err = cli("load", str(dump), "--store", str(store))
+    code, out, err = cmkg("load", str(dump), "--store", str(store), cwd=tmp_path)
     assert code == 0, err
     assert "parsed" in out and "triples in" in out
-    code, out, err = cli("load", str(dump), "--store", str(store))
+    code, out, err = cmkg("load", str(dump), "--store", str(store), cwd=tmp_path)
     assert code == 0 and "1 unchanged since the last load, not parsed again" in " ".join(out.split())
     eng = OxigraphEngine.open(default_files(), path=store)
     assert eng.loaded == ()
@@ -252,14 +260,14 @@ def test_cli_load_into_a_store_then_query_it(cli, tmp_path: Path) -> None:  # ty
     eng.close()
 
 
-def test_cli_load_bad_file_is_one_line_and_keeps_the_store(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_load_bad_file_is_one_line_and_keeps_the_store(tmp_path: Path) -> None:
     store = tmp_path / "store"
     good = tmp_path / "good.nt"
     good.write_text('<https://example.org/a> <https://example.org/p> "1" .\n')
-    assert cli("load", str(good), "--store", str(store))[0] == 0
+    assert cmkg("load", str(good), "--store", str(store), cwd=tmp_path)[0] == 0
     bad = tmp_path / "bad.nt"
     bad.write_text('<https://example.org/a> <https://example.org/p> "1" .\n<https://example.org/b> <https://example.org/p> .\n')
-    code, out, err = cli("load", str(bad), "--store", str(store))
+    code, out, err = cmkg("load", str(bad), "--store", str(store), cwd=tmp_path)
     assert code == 1
     assert f"{bad}:2:" in err and "N-Triples syntax error" in err and "Traceback" not in err + out
     eng = OxigraphEngine.open(default_files() + [good], path=store)

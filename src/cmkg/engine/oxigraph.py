@@ -337,12 +337,20 @@ def _open_store(path: Path) -> Any:
         raise CmkgError(f"--store {path}: is a file, not a folder (give a folder for the Oxigraph store)")
     if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
         raise CmkgError(f"--store {path}: the folder holds other files and is not an Oxigraph store")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return ox.Store(str(path))
-    except OSError as err:
-        text = str(err)
-        if "lock" in text.lower():
-            raise CmkgError(f"--store {path}: the store is in use by another process (Oxigraph allows one at a time)") from None
-        raise CmkgError(f"--store {path}: cannot open the Oxigraph store: {text.splitlines()[0]}") from None
+    path.mkdir(parents=True, exist_ok=True)
+    for attempt in (1, 2):
+        try:
+            return ox.Store(str(path))
+        except OSError as err:
+            text = str(err)
+            if "lock" not in text.lower():
+                raise CmkgError(f"--store {path}: cannot open the Oxigraph store: {text.splitlines()[0]}") from None
+            if "current process" in text and attempt == 1:
+                # an unreachable engine of this process may still hold it: collect it, then retry
+                import gc
 
+                gc.collect()
+                continue
+            who = "this process (close the other KnowledgeGraph first)" if "current process" in text else "another process"
+            raise CmkgError(f"--store {path}: the store is in use by {who}; Oxigraph opens a store once at a time") from None
+    raise AssertionError("unreachable")  # pragma: no cover
