@@ -93,12 +93,15 @@ def raw_query(engine: Any, text: str, bindings: Mapping[str, Node] | None) -> in
 
             text = inject_values(text, bound)
     result = engine.store.query(text, use_default_graph_as_union=True, substitutions=subs)
-    if isinstance(result, ox.QueryBoolean):
-        return int(bool(result))
-    if isinstance(result, ox.QuerySolutions):
-        n = len(result.variables)
-        return sum(1 for sol in result for _ in (tuple(sol[i] for i in range(n)),))
-    return sum(1 for _ in result)
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            return int(bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            n = len(result.variables)
+            return sum(1 for sol in result for _ in (tuple(sol[i] for i in range(n)),))
+        return sum(1 for _ in result)
+    finally:
+        del result  # freed on this thread (see OxigraphEngine.query)
 
 
 def _free_port() -> int:

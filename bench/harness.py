@@ -196,6 +196,7 @@ class Bench:
     def _say(self, text: str, advance: float = 0) -> None:
         if self.progress is not None and self._task is not None:
             self.progress.update(self._task, description=text, advance=advance)
+            self.progress.refresh()
 
     def total_steps(self) -> int:
         n = 0
@@ -480,6 +481,9 @@ def run(config: Config, *, show_progress: bool = True) -> dict[str, Any]:
     with Progress(
         TextColumn("[bold]bench[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
         disable=not show_progress,
+        # refreshed by the harness itself: a refresh thread would run the garbage collector off the
+        # main thread, where pyoxigraph's result objects refuse to be freed
+        auto_refresh=False,
     ) as progress:
         bench = Bench(config, progress)
         results = bench.run()

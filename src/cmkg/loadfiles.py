@@ -112,6 +112,8 @@ def _progress(total: int, show: bool | None) -> Any:
         console=console,
         disable=not show,
         transient=False,
+        # no refresh thread: a collection on another thread would free pyoxigraph objects that must stay on theirs
+        auto_refresh=False,
     )
 
 
@@ -151,10 +153,23 @@ def load_files(
         task = bar.add_task("", total=total)
         for path in files:
             bar.update(task, description=path.name)
-            done.append(_load_one(store, path, lenient, count, bulk, lambda n: bar.advance(task, n)))
+            done.append(_load_one(store, path, lenient, count, bulk, _refresher(bar, task)))
             if on_loaded is not None:
                 on_loaded(done[-1])
     return done
+
+
+def _refresher(bar: Any, task: Any) -> Callable[[int], None]:
+    last = [0.0]
+
+    def advance(n: int) -> None:
+        bar.advance(task, n)
+        now = time.monotonic()
+        if now - last[0] > 0.1:
+            last[0] = now
+            bar.refresh()
+
+    return advance
 
 
 def _load_one(store: Any, path: Path, lenient: bool, count: bool, bulk: bool, advance: Callable[[int], None]) -> LoadedFile:

@@ -253,6 +253,7 @@ class OxigraphEngine(Engine):
                 from cmkg.engine.remote import inject_values
 
                 text = inject_values(text, bound)
+        result: Any = None
         try:
             result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
             if info.kind == "select":
@@ -273,6 +274,10 @@ class OxigraphEngine(Engine):
             raise QuerySyntaxError(f"SPARQL syntax error: {str(err).splitlines()[0][:200]}") from None
         except OSError as err:
             raise CmkgError(f"the Oxigraph store could not answer: {err}") from None
+        finally:
+            # pyoxigraph's result objects must be freed on the thread that made them (they hold the
+            # store): drop ours here, even when an exception unwinds, never leave it to the collector
+            del result
 
     def triple_count(self) -> int:
         t = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
