@@ -146,6 +146,16 @@ def resolve(kg, text: str) -> str:  # type: ignore[no-untyped-def]
     raise ResourceNotFound(f"no resource is labelled {text!r}{hint}")
 
 
+_FIRST = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def _first(table: ResultTable) -> ResultTable:
+    """Type and label before the other statements, as a reader expects."""
+    rank = {p: i for i, p in enumerate(_FIRST)}
+    rows = sorted(table.terms, key=lambda row: rank.get(str(row[0]), len(rank)))  # stable: keeps the ORDER BY
+    return ResultTable(table.columns, tuple(rows))
+
+
 def describe(kg, label_or_iri: str) -> Description:  # type: ignore[no-untyped-def]
     """Everything about one resource, found by label, CURIE (``city:toronto``) or IRI.
 
@@ -160,7 +170,7 @@ def describe(kg, label_or_iri: str) -> Description:  # type: ignore[no-untyped-d
     """
     iri = resolve(kg, label_or_iri)
     binding = {"_iri": URIRef(iri)}
-    out = kg.select(_OUT, binding)
+    out = _first(kg.select(_OUT, binding))
     incoming = kg.select(_IN, binding)
     if not len(out) and not len(incoming):
         raise ResourceNotFound(f"the graph says nothing about <{iri}>")

@@ -80,18 +80,16 @@ def queries_cmd(
         ]
         print_table(ResultTable.from_rows(["name", "group", "kind", "summary", "parameters", "tags"], rows), fmt)
         return
-    table = Table(title="Named queries (run: cmkg query NAME -p key=value)", header_style="bold", show_lines=False)
-    table.add_column("name", style="cyan", no_wrap=True)
-    table.add_column("summary", overflow="fold")
-    table.add_column("parameters (name:type=example)", overflow="fold")
-    group = None
-    for q in sorted(chosen, key=lambda q: (q.group, q.name)):
-        if q.group != group:
-            group = q.group
-            table.add_row(f"[bold]{group or '(top)'}/[/bold]", "", "")
-        table.add_row(q.name, q.summary + (f" [dim]({q.kind})[/dim]" if q.kind != "select" else ""), params(q))
-    console.print(table)
-    console.print(f"{len(chosen)} queries", style="dim", highlight=False)
+    groups = sorted({q.group for q in chosen})
+    for group in groups:
+        table = Table(title=f"{group or 'queries'}/", title_justify="left", header_style="bold", show_lines=False)
+        table.add_column("name", style="cyan", no_wrap=True)
+        table.add_column("summary", overflow="fold", ratio=3)
+        table.add_column("parameters (name:type=example)", overflow="fold", ratio=2)
+        for q in sorted((q for q in chosen if q.group == group), key=lambda q: q.name):
+            table.add_row(q.name, q.summary + (f" [dim]({q.kind})[/dim]" if q.kind != "select" else ""), params(q))
+        console.print(table)
+    console.print(f"{len(chosen)} queries; run one with: cmkg query NAME -p key=value [--format csv]", style="dim", highlight=False)
 
 
 @verb("query", "Run a named query with its parameters bound safely.", "cmkg query practices-in-city -p city=Toronto --format csv")
@@ -177,13 +175,21 @@ def describe_cmd(
     console.print(f"[bold]{d.label}[/bold]  <{d.iri}>", highlight=False)
     if d.types:
         console.print("a " + ", ".join(d.types), style="dim", highlight=False)
-    more = lambda t: f" (showing {limit})" if limit is not None and len(t) > limit else ""  # noqa: E731
-    _print_links(d.outgoing, ("property", "value"), f"{len(d.outgoing)} statements about it{more(d.outgoing)}", limit)
-    _print_links(d.incoming, ("value", "property"), f"{len(d.incoming)} statements pointing at it{more(d.incoming)}", limit)
+    def title(t: ResultTable, what: str) -> str:
+        more = f" (showing {limit})" if limit is not None and len(t) > limit else ""
+        return f"{len(t)} statement{'s' if len(t) != 1 else ''} {what}{more}"
+
+    _print_links(d.outgoing, ("property", "value"), title(d.outgoing, "about it"), limit)
+    _print_links(d.incoming, ("value", "property"), title(d.incoming, "pointing at it"), limit)
 
 
 def _print_links(table: ResultTable, order: tuple[str, str], title: str, limit: int | None) -> None:
-    from cmkg.cli.output import _short
+    from cmkg.cli.output import _short as _prefixed
+
+    def _short(value: object) -> str:
+        text = str(value)
+        rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+        return "rdf:" + text[len(rdf):] if text.startswith(rdf) else _prefixed(value)
 
     if not len(table):
         return
