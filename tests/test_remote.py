@@ -94,3 +94,28 @@ def test_values_block_opens_the_outermost_group(text: str, where: str) -> None:
     out = inject_values(text, {"_v": Literal("a")})
     assert where in out
     assert out.count("VALUES") == 1
+
+
+def test_a_silent_endpoint_times_out() -> None:
+    import socket
+
+    from cmkg.errors import QueryTimeout
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)  # accepts the connection, never answers
+        port = server.getsockname()[1]
+        kg = KnowledgeGraph.remote(f"http://127.0.0.1:{port}/query", timeout=1)
+        with pytest.raises(QueryTimeout, match="did not answer within 1 seconds"):
+            kg.sparql("ASK { ?s ?p ?o }")
+
+
+def test_endpoint_rejecting_a_query_is_one_sentence(remote_kg) -> None:  # type: ignore[no-untyped-def]
+    # rdflib parses this; Oxigraph refuses a BIND to a variable already in scope, with HTTP 400.
+    with pytest.raises((QuerySyntaxError, EndpointError)) as err:
+        remote_kg.sparql("SELECT * WHERE { ?s ?p ?o BIND(1 AS ?s) }")
+    assert "\n" not in str(err.value) and str(oxigraph_url(remote_kg)) in str(err.value)
+
+
+def oxigraph_url(kg: KnowledgeGraph) -> str:
+    return kg.engine.url  # type: ignore[attr-defined]
