@@ -72,3 +72,31 @@ def test_readme_lists_every_catalogue_query() -> None:
     missing = [n for n in mine if f"| `{n}` |" not in m.group(1)]
     missing += [n for n in NAMES if n not in mine and f"`{n}`" not in readme]
     assert not missing, f"README does not document: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("name", ["practices-in-city", "gateway-types-overview", "cq22-mem-and-phoenix-prize-years"])
+def test_output_formats_round_trip(kg, name: str) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+    import json
+
+    from rdflib import Variable
+    from rdflib.query import Result
+
+    q = CATALOGUE[name]
+    table = kg.query(name, **q.example_values())
+    assert isinstance(table, ResultTable)
+    doc = json.loads(table.to_json())
+    assert set(doc) == {"head", "results"} and doc["head"]["vars"] == list(table.columns)
+    parsed = Result.parse(io.StringIO(table.to_json()), format="json")
+    assert [tuple(row.get(Variable(c)) for c in table.columns) for row in parsed.bindings] == [tuple(r) for r in table.terms]
+    parsed_tsv = Result.parse(io.StringIO(table.to_tsv()), format="tsv")
+    assert [tuple(row.get(Variable(c)) for c in table.columns) for row in parsed_tsv.bindings] == [tuple(r) for r in table.terms]
+    rows = list(csv.reader(io.StringIO(table.to_csv())))
+    assert tuple(rows[0]) == table.columns
+    assert rows[1:] == [["" if t is None else str(t) for t in r] for r in table.terms]
+    md = table.to_markdown().splitlines()
+    assert md[0] == "| " + " | ".join(table.columns) + " |" and len(md) == len(table) + 2
+    assert "<table>" in table._repr_html_()
+    frame = table.to_pandas()
+    assert list(frame.columns) == list(table.columns) and len(frame) == len(table)
