@@ -119,3 +119,11 @@ def test_endpoint_rejecting_a_query_is_one_sentence(remote_kg) -> None:  # type:
 
 def oxigraph_url(kg: KnowledgeGraph) -> str:
     return kg.engine.url  # type: ignore[attr-defined]
+
+
+def test_describe_of_a_bound_variable(kg, remote_kg) -> None:  # type: ignore[no-untyped-def]
+    b = {"_x": URIRef("https://w3id.org/cmkg/id/city/toronto")}
+    local, remote = kg.sparql("DESCRIBE ?_x", b), remote_kg.sparql("DESCRIBE ?_x", b)
+    assert isinstance(remote, Graph) and len(remote) > 3
+    assert {str(s) for s in remote.subjects()} >= {"https://w3id.org/cmkg/id/city/toronto"}
+    assert isinstance(local, Graph) and len(local) > 3
