@@ -99,7 +99,14 @@ def _expand(text: str) -> str | None:
 
 
 def candidates(kg, text: str, n: int = 5) -> list[Candidate]:  # type: ignore[no-untyped-def]
-    """Resources whose label or alternative label is close to ``text`` (difflib, then substring)."""
+    """Resources whose label or alternative label is close to ``text`` (difflib, then substring).
+
+    Examples
+    --------
+    >>> from cmkg import KnowledgeGraph
+    >>> [c.label for c in candidates(KnowledgeGraph.load(), "Torontoo")][:1]
+    ['Toronto']
+    """
     table = kg.select(_ALL_LABELS)
     by_name: dict[str, set[str]] = {}
     spelled: dict[str, str] = {}
@@ -124,6 +131,13 @@ def resolve(kg, text: str) -> str:  # type: ignore[no-untyped-def]
 
     No match raises ResourceNotFound with near-miss candidates; several matches
     raise ResourceNotFound listing them.
+
+    Examples
+    --------
+    >>> from cmkg import KnowledgeGraph
+    >>> kg = KnowledgeGraph.load()
+    >>> resolve(kg, "city:toronto") == resolve(kg, "TORONTO")
+    True
     """
     if not text or not text.strip():
         raise QueryParameterError("describe needs a label or an IRI")

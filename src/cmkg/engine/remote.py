@@ -123,7 +123,10 @@ class RemoteEngine(Engine):
             try:
                 doc = json.loads(raw)
             except ValueError:
-                raise EndpointError(f"the endpoint {self.url} did not answer with SPARQL results JSON") from None
+                said = _one_line(raw.decode("utf-8", "replace"), 200)
+                raise EndpointError(
+                    f"the endpoint {self.url} did not answer with SPARQL results JSON" + (f" (it sent: {said})" if said else "")
+                ) from None
             if info.kind == "ask":
                 if "boolean" not in doc:
                     raise EndpointError(f"the endpoint {self.url} answered an ASK query without a boolean")
