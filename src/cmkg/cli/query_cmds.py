@@ -121,7 +121,12 @@ def query_cmd(
         return
     kg = open_kg(endpoint, engine, store, timeout)
     result = kg.engine.query(q.text, bindings, timeout=timeout)
-    print_result(result, fmt, limit, title=q.summary)
+    if q.kind == "check" and isinstance(result, ResultTable) and not len(result) and fmt == "table":
+        console.print(f"[green]check {q.name}: no violations[/green] ({q.summary})", highlight=False)
+        return
+    if fmt == "table" and isinstance(result, ResultTable):
+        console.print(f"[bold]{q.summary}[/bold]", highlight=False)
+    print_result(result, fmt, limit)
     if q.kind == "check" and isinstance(result, ResultTable) and len(result):
         raise typer.Exit(1)
 
