@@ -38,10 +38,8 @@ def test_query_parses_and_declares_itself(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_query_meets_its_expectation(kg, name: str) -> None:  # type: ignore[no-untyped-def]
-    q = CATALOGUE[name]
-    result = kg.query(name, **q.example_values())
-    check_expectation(q, result)
+def test_query_meets_its_expectation(example_result, name: str) -> None:  # type: ignore[no-untyped-def]
+    check_expectation(CATALOGUE[name], example_result(name))
 
 
 def test_unknown_query_suggests_close_names(kg) -> None:  # type: ignore[no-untyped-def]

@@ -18,11 +18,9 @@ CATALOGUE = Catalogue.load()
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_named_query_gives_the_same_rows_remotely(kg, remote_kg, name: str) -> None:  # type: ignore[no-untyped-def]
-    q = CATALOGUE[name]
-    params = q.example_values()
-    local = kg.query(name, **params)
-    remote = remote_kg.query(name, **params)
+def test_named_query_gives_the_same_rows_remotely(example_result, remote_kg, name: str) -> None:  # type: ignore[no-untyped-def]
+    local = example_result(name)
+    remote = remote_kg.query(name, **CATALOGUE[name].example_values())
     assert type(local) is type(remote)
     assert normalised(remote) == normalised(local)
 

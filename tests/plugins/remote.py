@@ -14,6 +14,11 @@
     ``cmkg publish`` (the real CLI), opened with
     :meth:`cmkg.KnowledgeGraph.remote`. Other features (analytics, scale) reuse
     both fixtures; keep their names.
+
+``example_result``
+    Session-scoped. ``example_result(name)`` runs a named query on the embedded
+    graph with the examples of its header, once per session (the catalogue and
+    remote tests share the answers).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["OxigraphServer", "oxigraph_server", "remote_kg", "free_port"]
+__all__ = ["OxigraphServer", "oxigraph_server", "remote_kg", "example_result", "free_port"]
 
 
 @dataclass(frozen=True)
@@ -127,3 +132,17 @@ def remote_kg(oxigraph_server: OxigraphServer):  # type: ignore[no-untyped-def]
     if proc.returncode != 0:
         pytest.fail(f"cmkg publish failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
     return KnowledgeGraph.remote(oxigraph_server.query_url, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def example_result(kg):  # type: ignore[no-untyped-def]
+    """``example_result(name)``: the named query run on the embedded graph with its header's examples, once per session."""
+    cache: dict[str, object] = {}
+
+    def run(name: str):  # type: ignore[no-untyped-def]
+        if name not in cache:
+            q = kg.catalogue[name]
+            cache[name] = kg.query(name, **q.example_values())
+        return cache[name]
+
+    return run
