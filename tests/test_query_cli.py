@@ -128,3 +128,29 @@ def test_unreachable_endpoint_exits_non_zero(run) -> None:  # type: ignore[no-un
 
     code, _, err = run("sparql", "ASK { ?s ?p ?o }", "--endpoint", f"http://127.0.0.1:{free_port()}/query", "--timeout", "3")
     assert code == 1 and "cannot reach the endpoint" in err
+
+
+from cmkg.catalogue import Catalogue  # noqa: E402
+
+ALL_QUERIES = sorted(Catalogue.load())
+
+
+@pytest.mark.parametrize("name", ALL_QUERIES)
+def test_every_catalogue_question_answers_in_csv_from_the_remote_store(run, remote_kg, oxigraph_server, example_result, name: str) -> None:  # type: ignore[no-untyped-def]
+    from cmkg.results import ResultTable
+
+    code, out, err = run("query", name, "--examples", "--format", "csv", "--endpoint", oxigraph_server.query_url)
+    q = Catalogue.load()[name]
+    local = example_result(name)
+    if q.kind == "check" and isinstance(local, ResultTable) and len(local):
+        assert code == 1  # a check that finds violations fails, as in `cmkg validate`
+    else:
+        assert code == 0, err
+    if isinstance(local, ResultTable):
+        rows = list(csv.reader(io.StringIO(out)))
+        assert tuple(rows[0]) == local.columns and len(rows) == len(local) + 1
+    elif isinstance(local, bool):
+        assert out.strip() == str(local).lower()
+    else:  # a graph: one CSV row per triple
+        rows = list(csv.reader(io.StringIO(out)))
+        assert rows[0] == ["subject", "predicate", "object"] and len(rows) == len(local) + 1

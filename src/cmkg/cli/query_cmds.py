@@ -49,8 +49,13 @@ def print_result(result: Any, fmt: str, limit: int | None, title: str | None = N
         else:
             raise UnsupportedFormat(f"--format {fmt!r} is not one of: {', '.join(TABLE_FORMATS)}")
     elif isinstance(result, Graph):
+        if fmt in TABLE_FORMATS and fmt != "table":
+            # A graph asked for as a table: one row per triple, so CSV/TSV/JSON users get something they can load.
+            triples = sorted(result, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+            print_table(ResultTable.from_rows(["subject", "predicate", "object"], triples), fmt, limit)
+            return
         if fmt not in GRAPH_FORMATS:
-            raise UnsupportedFormat(f"--format {fmt!r} for a graph is not one of: turtle, nt, jsonld, xml")
+            raise UnsupportedFormat(f"--format {fmt!r} for a graph is not one of: turtle, nt, jsonld, xml, csv, tsv, json, md")
         sys.stdout.write(result.serialize(format=GRAPH_FORMATS[fmt]))
         err_console.print(f"{len(result)} triples", style="dim", highlight=False)
 
