@@ -98,3 +98,30 @@ def test_output_formats_round_trip(kg, name: str) -> None:  # type: ignore[no-un
     assert "<table>" in table._repr_html_()
     frame = table.to_pandas()
     assert list(frame.columns) == list(table.columns) and len(frame) == len(table)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if CATALOGUE[n].params])
+def test_parameters_stay_out_of_subqueries(name: str) -> None:
+    # rdflib applies initBindings inside a sub-SELECT; a VALUES block, by the standard, does not reach it.
+    # So a parameter used inside a subquery would give different rows on a remote store.
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    found: list[str] = []
+
+    def walk(node, inside: bool) -> None:  # type: ignore[no-untyped-def]
+        here = inside or getattr(node, "name", None) == "SubSelect"
+        if here and type(node).__name__ == "Variable" and str(node).startswith("_"):
+            found.append(str(node))
+        if isinstance(node, dict):
+            for v in node.values():
+                walk(v, here)
+        elif isinstance(node, (list, tuple, ParseResults)):
+            for v in node:
+                walk(v, here)
+
+    walk(parseQuery("SELECT ?p WHERE { { SELECT ?p WHERE { ?p ?x ?_c } } }")[1], False)
+    assert found == ["_c"], "the walker must see a parameter inside a subquery"
+    found.clear()
+    walk(parseQuery(CATALOGUE[name].text)[1], False)
+    assert not found, f"{name}: parameters {sorted(set(found))} are used inside a subquery"
