@@ -224,14 +224,15 @@ def publish_cmd(
     store_url: Annotated[Optional[str], typer.Option("--store-url", help="Graph Store HTTP Protocol URL (default: derived from --endpoint).", metavar="URL")] = None,
     update_url: Annotated[Optional[str], typer.Option("--update-url", help="SPARQL Update URL for the atomic swap (default: derived from --endpoint).", metavar="URL")] = None,
     atomic: Annotated[bool, typer.Option("--atomic/--no-atomic", help="Upload to temporary graphs and swap them in with one update.")] = True,
-    engine: EngineOpt = "memory",
+    reason: Annotated[bool, typer.Option("--reason/--no-reason", help="Also publish the OWL-RL entailments (graph …/graph/inferred).")] = False,
     timeout: TimeoutOpt = 120.0,
 ) -> None:
     """Upload the ontology and curated graph (one named graph per file) to a store; publishing twice leaves one copy."""
     from cmkg.kg import KnowledgeGraph
     from cmkg.publish import publish
 
-    kg = KnowledgeGraph.load(engine=engine)
+    # The files are the source of truth: read them into rdflib, which keeps one named graph per file.
+    kg = KnowledgeGraph.load(engine="memory", reason=reason)
     result = publish(kg.dataset, endpoint, graph=graph, store=store_url, update=update_url, atomic=atomic, timeout=timeout)
     how = "atomically (temporary graphs, then one MOVE update)" if result.atomic else "graph by graph (PUT)"
     console.print(
