@@ -71,3 +71,41 @@ def test_store_urls() -> None:
     assert store_urls("http://h/ds/data").query == "http://h/ds/query"
     with pytest.raises(CmkgError, match="--store-url"):
         store_urls("http://h/endpoint")
+
+
+def test_interrupted_publish_leaves_old_graphs_and_no_temporaries(kg, remote_kg, oxigraph_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import cmkg.publish as pub
+
+    before = _graphs(oxigraph_server.query_url)
+    real_put = pub._put
+    calls = {"n": 0}
+
+    def flaky_put(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # the user presses Ctrl-C in the middle of the upload
+        return real_put(*args, **kwargs)
+
+    monkeypatch.setattr(pub, "_put", flaky_put)
+    with pytest.raises(KeyboardInterrupt):
+        publish(kg.dataset, oxigraph_server.query_url)
+    assert _graphs(oxigraph_server.query_url) == before
+
+
+def test_temporaries_of_a_crashed_publish_are_dropped_next_time(kg, remote_kg, oxigraph_server) -> None:  # type: ignore[no-untyped-def]
+    before = _graphs(oxigraph_server.query_url)
+    leftover = TEMP_PREFIX + "crashed:0"
+    r = httpx.post(oxigraph_server.update_url, data={"update": f"INSERT DATA {{ GRAPH <{leftover}> {{ <https://example.org/s> <https://example.org/p> 1 }} }}"})
+    assert r.status_code < 300 and leftover in _graphs(oxigraph_server.query_url)
+    publish(kg.dataset, oxigraph_server.query_url)
+    assert _graphs(oxigraph_server.query_url) == before
+
+
+def test_the_store_runs_one_update_request_as_one_transaction(oxigraph_server) -> None:  # type: ignore[no-untyped-def]
+    # What atomic publishing relies on: if the MOVE request fails half-way, nothing of it happens.
+    g = "https://example.org/atomic"
+    httpx.post(oxigraph_server.update_url, data={"update": f"INSERT DATA {{ GRAPH <{g}> {{ <https://example.org/s> <https://example.org/p> 1 }} }}"})
+    r = httpx.post(oxigraph_server.update_url, data={"update": f"DROP GRAPH <{g}> ; MOVE GRAPH <https://example.org/missing> TO GRAPH <{g}>"})
+    assert r.status_code >= 400
+    assert _graphs(oxigraph_server.query_url).get(g) == 1
+    httpx.post(oxigraph_server.update_url, data={"update": f"DROP GRAPH <{g}>"})
