@@ -154,3 +154,9 @@ def test_every_catalogue_question_answers_in_csv_from_the_remote_store(run, remo
     else:  # a graph: one CSV row per triple
         rows = list(csv.reader(io.StringIO(out)))
         assert rows[0] == ["subject", "predicate", "object"] and len(rows) == len(local) + 1
+
+
+def test_empty_answer_to_a_name_points_at_label_search(run) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run("query", "practices-in-city", "-p", "city=Toront", "--format", "csv")
+    assert code == 0 and out.splitlines() == ["practice,label,type,lead,start"]
+    assert "cmkg query label-search -p text='Toront'" in " ".join(err.split())

@@ -134,6 +134,15 @@ def query_cmd(
     print_result(result, fmt, limit)
     if q.kind == "check" and isinstance(result, ResultTable) and len(result):
         raise typer.Exit(1)
+    labels = [p for p in q.params if p.type == "literal" and p.name in values]
+    if isinstance(result, ResultTable) and not len(result) and labels and q.name != "label-search":
+        p = labels[0]
+        err_console.print(
+            f"No rows. Names are matched whole (case-insensitive); to find the exact name try: "
+            f"cmkg query label-search -p text={str(values[p.name])[:40]!r}",
+            style="dim",
+            highlight=False,
+        )
 
 
 @verb("sparql", "Run a SPARQL query given on the command line or in a file.", "cmkg sparql 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'")
