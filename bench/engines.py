@@ -60,7 +60,7 @@ class OxrdflibEngine(Engine):
         info = inspect_query(text)
         bound = dict(bindings or {})
         if bound and not (info.kind == "select" and set(bound) <= _projected(text)):
-            from cmkg.engine.remote import inject_values
+            from cmkg.engine.binding import inject_values
 
             text, bound = inject_values(text, bound), {}
         result = self.dataset.query(text, initBindings=bound)
@@ -89,7 +89,7 @@ def raw_query(engine: Any, text: str, bindings: Mapping[str, Node] | None) -> in
         if inspect_query(text).kind == "select" and set(bound) <= _projected(text):
             subs = {ox.Variable(k): to_oxigraph(v) for k, v in bound.items()}
         else:
-            from cmkg.engine.remote import inject_values
+            from cmkg.engine.binding import inject_values
 
             text = inject_values(text, bound)
     result = engine.store.query(text, use_default_graph_as_union=True, substitutions=subs)

@@ -250,7 +250,7 @@ class OxigraphEngine(Engine):
                 subs = {ox.Variable(k): to_oxigraph(v) for k, v in bound.items()}
             else:
                 # Oxigraph substitutes projected variables only; elsewhere bind as the remote engine does
-                from cmkg.engine.remote import inject_values
+                from cmkg.engine.binding import inject_values
 
                 text = inject_values(text, bound)
         result: Any = None
