@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, of: {', '.join(ENGINES)}")
     ap.add_argument("--reps", type=int, default=5, help="timed runs per query and engine (median reported)")
     ap.add_argument("--out", type=Path, default=Path("build") / "bench", help="output folder")
+    ap.add_argument("--budget", type=float, default=None, help="seconds a single query run may take (default 120; quick 3)")
+    ap.add_argument("--no-curated", action="store_true", help="skip the curated-graph and cold-start measurements")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
 
@@ -46,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         # two minutes: fewer repetitions, and no query allowed to take more than a few seconds
         config.reps = min(args.reps, 3)
         config.cap_s, config.budget_s = 1.0, 3.0
+    if args.budget is not None:
+        config.budget_s = args.budget
+        config.cap_s = min(config.cap_s, args.budget)
+    config.curated = not args.no_curated
     results = run(config, show_progress=not args.no_progress)
     s = results["summary"]
     print(f"wrote {args.out / 'results.json'}, {args.out / 'report.md'} and {args.out / 'latency.png'}")
