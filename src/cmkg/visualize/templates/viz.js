@@ -1,0 +1,218 @@
+/* cmkg viz page. Every string from the data reaches the page through textContent,
+   element.href (http(s) only) or vis-network's title as a DOM element: never as markup. */
+(function () {
+  "use strict";
+  var LABELS_AT_START = 30;   // labels readable before zooming: the most central nodes
+  var DRAW_THRESHOLD = 8;     // on-screen font size below which vis-network hides a label
+  var SVG = "http://www.w3.org/2000/svg";
+  var data = JSON.parse(document.getElementById("cmkg-data").textContent);
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function shorten(text, max) { return text.length > max ? text.slice(0, max - 1) + "\u2026" : text; }
+  function isWeb(url) { return typeof url === "string" && /^https?:\/\//i.test(url); }
+
+  function tooltip(n) {
+    var box = el("div", null, "cmkg-tip");
+    box.appendChild(el("strong", n.label));
+    box.appendChild(el("div", n.kind + (n.country ? " \u00b7 " + n.country : ""), "cmkg-tip-type"));
+    if (n.description) box.appendChild(el("div", shorten(n.description, 220), "cmkg-tip-desc"));
+    if (n.source) box.appendChild(el("div", "Source: " + shorten(n.source, 140), "cmkg-tip-src"));
+    return box;
+  }
+
+  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+    var copy = Object.assign({}, n);
+    copy.title = tooltip(n);
+    return copy;
+  }));
+  var edges = new vis.DataSet(data.edges.map(function (e, i) {
+    var copy = Object.assign({}, e);
+    copy.id = i;
+    copy.title = el("div", e.title, "cmkg-tip");
+    return copy;
+  }));
+  var options = data.options;
+  if (data.physics) {
+    options.physics.enabled = true;
+  }
+  var container = document.getElementById("cmkg-network");
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  window.cmkg = { network: network, nodes: nodes, edges: edges, firstDraw: null };
+
+  // Label sizes follow node size; choose the range so that at the fitted zoom the
+  // LABELS_AT_START most central labels are readable and the rest appear on zoom.
+  function tuneLabels() {
+    var scale = network.getScale() || 1;
+    var values = data.nodes.map(function (n) { return n.value; }).sort(function (a, b) { return b - a; });
+    if (!values.length) return;
+    var vmax = values[0], vmin = values[values.length - 1];
+    var max = 17 / scale, min;
+    if (values.length <= LABELS_AT_START) {
+      min = 12 / scale;
+    } else {
+      var t = vmax === vmin ? 0.5 : (values[LABELS_AT_START - 1] - vmin) / (vmax - vmin);
+      min = t >= 0.999 ? max : ((DRAW_THRESHOLD + 0.3) / scale - max * t) / (1 - t);
+    }
+    min = Math.max(1, Math.min(min, max));
+    network.setOptions({ nodes: { scaling: { label: { enabled: true, min: min, max: max, maxVisible: 20, drawThreshold: DRAW_THRESHOLD } } } });
+  }
+
+  network.once("afterDrawing", function () {
+    window.cmkg.firstDraw = performance.now();
+    document.body.setAttribute("data-drawn", "true");
+  });
+  if (data.physics) {
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({ physics: { enabled: false } });
+      network.fit();
+      tuneLabels();
+    });
+  } else {
+    network.fit();
+    tuneLabels();
+  }
+
+  // --- side panel ----------------------------------------------------------
+  var panel = document.getElementById("cmkg-panel");
+  function fact(dl, name, value) {
+    if (value === undefined || value === null || value === "") return;
+    dl.appendChild(el("dt", name));
+    dl.appendChild(el("dd", value));
+  }
+  function showPanel(id) {
+    var n = nodes.get(id);
+    if (!n) return;
+    panel.replaceChildren();
+    panel.appendChild(el("h2", n.label));
+    var dl = el("dl");
+    fact(dl, "Type", n.kind);
+    fact(dl, "Country", n.country);
+    fact(dl, "Description", n.description);
+    fact(dl, "Source", n.source);
+    fact(dl, "IRI", n.iri);
+    fact(dl, data.measure || "Centrality", n.centrality + " (rank " + n.rank + " of " + data.nodes.length + ")");
+    fact(dl, "Degree", n.degree + " in this view");
+    panel.appendChild(dl);
+    if (isWeb(n.page)) {
+      var a = el("a", "Open the entity page \u2197");
+      a.href = n.page;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      panel.appendChild(a);
+    }
+    var neighbours = network.getConnectedNodes(id).map(function (m) { return nodes.get(m); }).filter(Boolean);
+    if (neighbours.length) {
+      neighbours.sort(function (a, b) { return a.rank - b.rank; });
+      panel.appendChild(el("h3", "Connected to (" + neighbours.length + ")"));
+      var ul = el("ul");
+      neighbours.slice(0, 60).forEach(function (m) {
+        var li = el("li");
+        var b = el("button", m.label + " (" + m.kind + ")", "cmkg-linklike");
+        b.type = "button";
+        b.addEventListener("click", function () { select(m.id); });
+        li.appendChild(b);
+        ul.appendChild(li);
+      });
+      if (neighbours.length > 60) ul.appendChild(el("li", "\u2026 and " + (neighbours.length - 60) + " more"));
+      panel.appendChild(ul);
+    }
+  }
+  function select(id) {
+    var n = nodes.get(id);
+    if (!n) return;
+    if (n.hidden) nodes.update({ id: id, hidden: false });
+    network.selectNodes([id]);
+    network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    showPanel(id);
+  }
+  network.on("click", function (params) {
+    if (params.nodes.length) showPanel(params.nodes[0]);
+  });
+
+  // --- search ----------------------------------------------------------------
+  var input = document.getElementById("cmkg-search-input");
+  var message = document.getElementById("cmkg-search-message");
+  var datalist = document.getElementById("cmkg-labels");
+  var byRank = data.nodes.slice().sort(function (a, b) { return a.rank - b.rank; });
+  byRank.forEach(function (n) {
+    var option = el("option");
+    option.value = n.label;
+    datalist.appendChild(option);
+  });
+  function search() {
+    var q = input.value.trim().toLowerCase();
+    message.textContent = "";
+    if (!q) return;
+    var hit = byRank.find(function (n) { return n.label.toLowerCase() === q; }) ||
+              byRank.find(function (n) { return n.label.toLowerCase().indexOf(q) !== -1; });
+    if (hit) select(hit.id);
+    else message.textContent = "No node in this view matches \u201c" + input.value.trim() + "\u201d.";
+  }
+  input.addEventListener("change", search);
+  input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") search(); });
+  document.getElementById("cmkg-fit").addEventListener("click", function () { network.fit({ animation: { duration: 300 } }); });
+
+  // --- legend and type filters -------------------------------------------------
+  function swatch(shape, colour) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    var points = {
+      square: "2,2 14,2 14,14 2,14", triangle: "8,1 15,14 1,14", triangleDown: "1,2 15,2 8,15",
+      diamond: "8,1 15,8 8,15 1,8", hexagon: "4,1.5 12,1.5 15.5,8 12,14.5 4,14.5 0.5,8",
+      star: "8,0.5 10,6 15.5,6 11,9.5 12.8,15 8,11.6 3.2,15 5,9.5 0.5,6 6,6"
+    }[shape];
+    var mark = points ? document.createElementNS(SVG, "polygon") : document.createElementNS(SVG, "circle");
+    if (points) mark.setAttribute("points", points);
+    else { mark.setAttribute("cx", "8"); mark.setAttribute("cy", "8"); mark.setAttribute("r", "6.5"); }
+    mark.setAttribute("fill", colour);
+    mark.setAttribute("stroke", "#222");
+    svg.appendChild(mark);
+    return svg;
+  }
+  var typeList = document.getElementById("cmkg-types");
+  data.types.forEach(function (t) {
+    var li = el("li");
+    var label = el("label");
+    var box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.setAttribute("data-type", t.type);
+    box.addEventListener("change", function () {
+      var ids = nodes.getIds({ filter: function (n) { return n.kind === t.type; } });
+      nodes.update(ids.map(function (id) { return { id: id, hidden: !box.checked }; }));
+    });
+    label.appendChild(box);
+    label.appendChild(swatch(t.shape, t.color));
+    label.appendChild(el("span", t.type));
+    label.appendChild(el("span", "(" + t.count + ")", "cmkg-count"));
+    li.appendChild(label);
+    typeList.appendChild(li);
+  });
+  var relList = document.getElementById("cmkg-relations");
+  var colourOf = {};
+  data.edges.forEach(function (e) { if (e.relation) colourOf[e.relation] = e.color.color; });
+  data.relations.forEach(function (r) {
+    var li = el("li");
+    var line = el("span");
+    line.style.display = "inline-block";
+    line.style.width = "22px";
+    line.style.height = "3px";
+    line.style.background = colourOf[r] || "#888";
+    li.appendChild(line);
+    li.appendChild(el("span", r + (data.directed ? " \u2192" : "")));
+    relList.appendChild(li);
+  });
+  if (!data.relations.length) document.getElementById("cmkg-relations-heading").hidden = true;
+
+  if (data.focus) {
+    network.selectNodes([data.focus]);
+    showPanel(data.focus);
+  }
+})();
