@@ -123,7 +123,8 @@ def render(
     if layout_kind == "auto" and graph.graph.get("name") == "diffusion":
         layout_kind = "layered"
     positions = layout(shown, layout_kind)
-    net = _assemble(shown, score, positions, explorer_base, focus)
+    colours = dict(zip(_legend_relations(shown), _cycle(_RELATION_COLOURS)))
+    net = _assemble(shown, score, positions, explorer_base, focus, colours)
     nodes, edges, _heading, _h, _w, options_json = net.get_network_data()
     total = graph.number_of_nodes()
     notice = ""
@@ -140,7 +141,7 @@ def render(
         "focus": focus if focus in shown else None,
         "physics": bool(physics and len(shown) <= 500),
         "types": _legend_types(shown),
-        "relations": _legend_relations(shown),
+        "relations": [{"name": r, "color": c} for r, c in colours.items()],
         "measure": measure,
     }
     scripts = (_asset("vis-network.min.js", "</script"), _own("viz.js", "</script"))
@@ -203,7 +204,7 @@ def _cap(graph: nx.Graph, score: dict[Any, float], max_nodes: int, focus: str | 
     return graph.subgraph(keep).copy(), graph.number_of_nodes() - len(keep)
 
 
-def _assemble(graph: nx.Graph, score: dict[Any, float], positions: dict[Any, tuple[float, float]], explorer: str | None, focus: str | None):  # type: ignore[no-untyped-def]
+def _assemble(graph: nx.Graph, score: dict[Any, float], positions: dict[Any, tuple[float, float]], explorer: str | None, focus: str | None, colours: dict[str, str]):  # type: ignore[no-untyped-def]
     """A pyvis Network with every node and edge of ``graph`` styled and placed."""
     from pyvis.edge import Edge
     from pyvis.network import Network
@@ -249,7 +250,6 @@ def _assemble(graph: nx.Graph, score: dict[Any, float], positions: dict[Any, tup
         net.nodes.append(node.options)
         net.node_ids.append(str(n))
         net.node_map[str(n)] = node.options
-    colours = dict(zip(_legend_relations(graph), _cycle(_RELATION_COLOURS)))
     label_edges = graph.number_of_edges() <= _EDGE_LABELS_MAX
     # Edges are appended directly: pyvis's add_edge rescans every edge per call
     # (quadratic), which takes minutes on 10,000 edges.
@@ -259,7 +259,7 @@ def _assemble(graph: nx.Graph, score: dict[Any, float], positions: dict[Any, tup
         options: dict[str, Any] = {
             "title": relation + (f" (weight {weight:g})" if weight != 1.0 else ""),
             "relation": relation,
-            "color": {"color": colours.get(relation, "#888888"), "highlight": "#000000", "hover": "#000000", "inherit": False, "opacity": 0.8},
+            "color": {"color": colours.get(relation.split(", ")[0], "#888888"), "highlight": "#000000", "hover": "#000000", "inherit": False, "opacity": 0.8},
             "width": round(1.0 + 1.5 * math.log(max(weight, 1.0)), 2),
         }
         if label_edges and relation:
@@ -304,7 +304,7 @@ def _legend_types(graph: nx.Graph) -> list[dict[str, Any]]:
 
 
 def _legend_relations(graph: nx.Graph) -> list[str]:
-    return sorted({_relation(r) for *_, r in graph.edges(data="relation")} - {""})
+    return sorted({part for *_, r in graph.edges(data="relation") for part in _relation(r).split(", ")} - {""})
 
 
 def _cycle(values: tuple[str, ...]):  # type: ignore[no-untyped-def]
@@ -326,8 +326,18 @@ def _local_name(iri: str) -> str:
 
 
 def _relation(value: Any) -> str:
-    """``cmo:implementedIn`` or its IRI becomes ``implemented in``; plain words stay as they are."""
-    text = _text(value)
+    """``cmo:implementedIn`` or its IRI becomes ``implemented in``; a comma-separated list each part.
+
+    Examples
+    --------
+    >>> _relation("ledBy, https://w3id.org/cmkg/ontology#fundedBy")
+    'led by, funded by'
+    """
+    parts = [p.strip() for p in _text(value).split(",")]
+    return ", ".join(p for p in (_one_relation(p) for p in parts) if p)
+
+
+def _one_relation(text: str) -> str:
     if re.match(r"^https?://", text):
         text = _local_name(text)
     elif re.fullmatch(r"[A-Za-z][\w-]*:[A-Za-z]\w*", text):

@@ -54,19 +54,19 @@ def view_graph(
     touch; ``country`` keeps what lies, runs or is based in that country. Labels are
     resolved by SPARQL, so a remote endpoint works the same.
     """
-    from cmkg import network
-
     if view not in VIEWS:
         raise CmkgError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+    if view == "ego" and not focus:
+        raise CmkgError("the ego view needs --focus LABEL_OR_IRI (the resource at its centre)")
+    if view == "ego" and depth < 1:
+        raise CmkgError(f"--depth must be 1 or more, not {depth}")
+    if view != "ego" and focus:
+        raise CmkgError(f"--focus applies to the ego view only; try: cmkg viz ego --focus {focus!r}")
+    from cmkg import network
+
     if view == "ego":
-        if not focus:
-            raise CmkgError("the ego view needs --focus LABEL_OR_IRI (the resource at its centre)")
-        if depth < 1:
-            raise CmkgError(f"--depth must be 1 or more, not {depth}")
-        graph = network.ego(kg, resolve(kg, focus, option="--focus"), depth)
+        graph = network.ego(kg, resolve(kg, str(focus), option="--focus"), depth)
     else:
-        if focus:
-            raise CmkgError(f"--focus applies to the ego view only; try: cmkg viz ego --focus {focus!r}")
         graph = network.project(kg, view)
     short, long = [], []
     if policy_area:

@@ -196,17 +196,15 @@
     typeList.appendChild(li);
   });
   var relList = document.getElementById("cmkg-relations");
-  var colourOf = {};
-  data.edges.forEach(function (e) { if (e.relation) colourOf[e.relation] = e.color.color; });
   data.relations.forEach(function (r) {
     var li = el("li");
     var line = el("span");
     line.style.display = "inline-block";
     line.style.width = "22px";
     line.style.height = "3px";
-    line.style.background = colourOf[r] || "#888";
+    line.style.background = r.color;
     li.appendChild(line);
-    li.appendChild(el("span", r + (data.directed ? " \u2192" : "")));
+    li.appendChild(el("span", r.name + (data.directed ? " \u2192" : "")));
     relList.appendChild(li);
   });
   if (!data.relations.length) document.getElementById("cmkg-relations-heading").hidden = true;
