@@ -376,7 +376,8 @@ def _asset(name: str, closer: str) -> str:
     candidates = sorted(folder.glob(f"vis-*/{name}"), reverse=True)
     if not candidates:
         raise CmkgError(f"the installed pyvis has no {name} under {folder}; reinstall pyvis 0.3.x")
-    text = candidates[0].read_text(encoding="utf-8")
+    # The source-map comment would point developer tools at a file that is not there.
+    text = re.sub(r"/[/*]# sourceMappingURL=\S+", "", candidates[0].read_text(encoding="utf-8"))
     if closer in text.lower():
         raise CmkgError(f"{candidates[0]} contains {closer!r} and cannot be inlined safely")
     return text
