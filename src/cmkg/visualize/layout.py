@@ -18,12 +18,12 @@ __all__ = ["LAYOUTS", "layout", "centrality", "layered_positions"]
 #: Layout names accepted by :func:`layout`.
 LAYOUTS = ("auto", "spring", "kamada-kawai", "layered")
 
-# Below this many nodes Kamada-Kawai gives the most even drawing; above it its
-# all-pairs shortest paths cost too much, and the (seeded) spring layout is used.
-_KAMADA_KAWAI_MAX = 150
-# networkx's sparse spring layout loops over nodes in Python (about two minutes
-# for 10,000 nodes); above this size the vectorised grid variant below is used.
-_NETWORKX_SPRING_MAX = 2500
+# Up to this many nodes Kamada-Kawai gives the most even drawing; above it its
+# optimiser costs seconds, and the (seeded) spring layout is used.
+_KAMADA_KAWAI_MAX = 25
+# networkx's sparse spring layout takes about 10 s for 1,000 nodes and two minutes
+# for 10,000; from this size on the vectorised grid variant below is used.
+_NETWORKX_SPRING_MAX = 500
 _NEIGHBOURS = 12
 # Pixels between neighbouring nodes on the canvas; vis-network draws dots of 8-40 px.
 _SPACING = 95.0
@@ -97,7 +97,7 @@ def _component(graph: nx.Graph, kind: str, seed: int) -> dict[Hashable, Position
     ordered.add_edges_from((u, v, {"w": 1.0}) for u, v in graph.edges())
     if kind == "kamada-kawai" or (kind == "auto" and n <= _KAMADA_KAWAI_MAX):
         raw = nx.kamada_kawai_layout(ordered, weight="w")
-    elif n <= _NETWORKX_SPRING_MAX:
+    elif n < _NETWORKX_SPRING_MAX:
         raw = nx.spring_layout(ordered, seed=seed, iterations=50, k=1.6 / math.sqrt(n), weight="w")
     else:
         raw = _grid_spring(ordered, seed=seed)

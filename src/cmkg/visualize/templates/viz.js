@@ -2,7 +2,8 @@
    element.href (http(s) only) or vis-network's title as a DOM element: never as markup. */
 (function () {
   "use strict";
-  var LABELS_AT_START = 30;   // labels readable before zooming: the most central nodes
+  // Labels readable before zooming: the most central nodes (fewer in a crowded drawing).
+  var LABELS_AT_START = data.nodes.length > 300 ? 15 : 30;
   var DRAW_THRESHOLD = 8;     // on-screen font size below which vis-network hides a label
   var SVG = "http://www.w3.org/2000/svg";
   var data = JSON.parse(document.getElementById("cmkg-data").textContent);
@@ -41,25 +42,35 @@
     options.physics.enabled = true;
   }
   var container = document.getElementById("cmkg-network");
+  options.nodes.scaling.label = labelScaling(expectedScale());
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
   window.cmkg = { network: network, nodes: nodes, edges: edges, firstDraw: null };
 
+  // The zoom at which vis-network's fit() will show the whole network (its own rule:
+  // the bounding box plus 10 %), known before the network exists.
+  function expectedScale() {
+    if (!data.nodes.length) return 1;
+    var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    data.nodes.forEach(function (n) {
+      minX = Math.min(minX, n.x - n.value); maxX = Math.max(maxX, n.x + n.value);
+      minY = Math.min(minY, n.y - n.value); maxY = Math.max(maxY, n.y + n.value);
+    });
+    var w = container.clientWidth || 800, h = container.clientHeight || 600;
+    return Math.min(w / ((maxX - minX) * 1.1 || 1), h / ((maxY - minY) * 1.1 || 1), 1.5);
+  }
+
   // Label sizes follow node size; choose the range so that at the fitted zoom the
   // LABELS_AT_START most central labels are readable and the rest appear on zoom.
-  function tuneLabels() {
-    var scale = network.getScale() || 1;
+  function labelScaling(scale) {
     var values = data.nodes.map(function (n) { return n.value; }).sort(function (a, b) { return b - a; });
-    if (!values.length) return;
-    var vmax = values[0], vmin = values[values.length - 1];
-    var max = 17 / scale, min;
-    if (values.length <= LABELS_AT_START) {
-      min = 12 / scale;
-    } else {
+    var max = 16 / scale, min = 12 / scale;
+    if (values.length > LABELS_AT_START) {
+      var vmax = values[0], vmin = values[values.length - 1];
       var t = vmax === vmin ? 0.5 : (values[LABELS_AT_START - 1] - vmin) / (vmax - vmin);
       min = t >= 0.999 ? max : ((DRAW_THRESHOLD + 0.3) / scale - max * t) / (1 - t);
     }
     min = Math.max(1, Math.min(min, max));
-    network.setOptions({ nodes: { scaling: { label: { enabled: true, min: min, max: max, maxVisible: 20, drawThreshold: DRAW_THRESHOLD } } } });
+    return { enabled: true, min: min, max: max, maxVisible: 20, drawThreshold: DRAW_THRESHOLD };
   }
 
   network.once("afterDrawing", function () {
@@ -70,11 +81,9 @@
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({ physics: { enabled: false } });
       network.fit();
-      tuneLabels();
     });
   } else {
     network.fit();
-    tuneLabels();
   }
 
   // --- side panel ----------------------------------------------------------
