@@ -2,11 +2,11 @@
    element.href (http(s) only) or vis-network's title as a DOM element: never as markup. */
 (function () {
   "use strict";
-  // Labels readable before zooming: the most central nodes (fewer in a crowded drawing).
-  var LABELS_AT_START = data.nodes.length > 300 ? 15 : 30;
   var DRAW_THRESHOLD = 8;     // on-screen font size below which vis-network hides a label
   var SVG = "http://www.w3.org/2000/svg";
   var data = JSON.parse(document.getElementById("cmkg-data").textContent);
+  // Labels readable before zooming: the most central nodes (fewer in a crowded drawing).
+  var LABELS_AT_START = data.nodes.length > 300 ? 15 : 30;
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
