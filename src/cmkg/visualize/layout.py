@@ -27,6 +27,7 @@ _NETWORKX_SPRING_MAX = 500
 _NEIGHBOURS = 12
 # Pixels between neighbouring nodes on the canvas; vis-network draws dots of 8-40 px.
 _SPACING = 95.0
+_CHAR = 8.0  # canvas pixels per label character at the page's reading size
 
 Position = tuple[float, float]
 
@@ -79,7 +80,8 @@ def layout(graph: nx.Graph, kind: str = "auto", *, seed: int = 42) -> dict[Hasha
     undirected = graph.to_undirected(as_view=True) if graph.is_directed() else graph
     components = sorted(nx.connected_components(undirected), key=lambda c: (-len(c), min(map(str, c))))
     pieces = [_component(undirected.subgraph(c), kind, seed) for c in components]
-    return _pack(pieces)
+    widths = [max(len(str(graph.nodes[n].get("label") or n)) for n in c) for c in components]
+    return _pack(pieces, [min(w, 48) * _CHAR for w in widths])
 
 
 def _component(graph: nx.Graph, kind: str, seed: int) -> dict[Hashable, Position]:
@@ -101,7 +103,25 @@ def _component(graph: nx.Graph, kind: str, seed: int) -> dict[Hashable, Position
         raw = nx.spring_layout(ordered, seed=seed, iterations=50, k=1.6 / math.sqrt(n), weight="w")
     else:
         raw = _grid_spring(ordered, seed=seed)
-    return _scale(raw, radius=_SPACING * math.sqrt(n) * 0.62)
+    return _spread(raw)
+
+
+def _spread(raw: Mapping[Hashable, object]) -> dict[Hashable, Position]:
+    """Scale so that the typical node sits ``_SPACING`` pixels from its nearest neighbour.
+
+    Scaling by the extent instead would let a few far-flung leaves squeeze the
+    dense core, where the labels that matter are.
+    """
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    nodes = list(raw)
+    pts = np.array([[float(raw[n][0]), float(raw[n][1])] for n in nodes])  # type: ignore[index]
+    dist, _ = cKDTree(pts).query(pts, k=2)
+    typical = float(np.median(dist[:, 1])) or 1.0
+    f = _SPACING * 1.15 / typical
+    centre = (pts.max(axis=0) + pts.min(axis=0)) / 2
+    return {n: (float((p[0] - centre[0]) * f), float((p[1] - centre[1]) * f)) for n, p in zip(nodes, pts)}
 
 
 def _grid_spring(graph: nx.Graph, *, seed: int, iterations: int = 80) -> dict[Hashable, Position]:
@@ -147,23 +167,18 @@ def _scatter(index, vectors, n):  # type: ignore[no-untyped-def]
     return np.stack([np.bincount(index, weights=vectors[:, d], minlength=n) for d in (0, 1)], axis=1)
 
 
-def _scale(raw: Mapping[Hashable, object], radius: float) -> dict[Hashable, Position]:
-    """Centre ``raw`` positions on the origin and stretch the larger half-extent to ``radius``."""
-    xs = [float(p[0]) for p in raw.values()]  # type: ignore[index]
-    ys = [float(p[1]) for p in raw.values()]  # type: ignore[index]
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    extent = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
-    f = radius / extent
-    return {n: ((float(p[0]) - cx) * f, (float(p[1]) - cy) * f) for n, p in raw.items()}  # type: ignore[index]
+def _pack(pieces: list[dict[Hashable, Position]], label_widths: list[float]) -> dict[Hashable, Position]:
+    """Place laid-out components in rows (shelf packing), largest first, into a roughly square area.
 
-
-def _pack(pieces: list[dict[Hashable, Position]]) -> dict[Hashable, Position]:
-    """Place laid-out components in rows (shelf packing), largest first, into a roughly square area."""
+    A component's box is at least as wide as its longest label, so small pieces
+    side by side do not write over each other once zoomed in.
+    """
     boxes = []
-    for piece in pieces:
+    for piece, label_width in zip(pieces, label_widths):
         xs = [p[0] for p in piece.values()]
         ys = [p[1] for p in piece.values()]
-        boxes.append((min(xs), min(ys), max(xs) - min(xs) + _SPACING, max(ys) - min(ys) + _SPACING))
+        width = max(max(xs) - min(xs), label_width) + _SPACING
+        boxes.append((min(xs) - (width - (max(xs) - min(xs))) / 2 + _SPACING / 2, min(ys), width, max(ys) - min(ys) + _SPACING))
     total = sum(w * h for _, _, w, h in boxes)
     row_width = max(math.sqrt(total) * 1.3, max(w for _, _, w, _ in boxes))
     out: dict[Hashable, Position] = {}

@@ -46,9 +46,18 @@ TYPE_STYLES: dict[str, tuple[str, str]] = {
     "Recommendation": ("#000000", "diamond"),
 }
 _OTHER_STYLE = ("#AAAAAA", "dot")
-# Paul Tol's "muted" scheme for relations, assigned in sorted order so a view
-# always colours the same relation the same way.
-_RELATION_COLOURS = ("#332288", "#44AA99", "#CC6677", "#117733", "#882255", "#88CCEE", "#999933", "#AA4499", "#DDCC77")
+# Relations are coloured by family (Paul Tol's "muted" scheme): fifteen colours
+# could not be told apart on thin lines, six can. Each relation keeps its name in
+# the legend and the edge tooltip.
+_FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "leads, heads, works for": ("#882255", ("led by", "heads", "affiliation", "position", "position in")),
+    "partners, members": ("#117733", ("partner", "community partner", "partner of", "member of", "shares organisation")),
+    "funds": ("#DDCC77", ("funded by",)),
+    "where": ("#88CCEE", ("implemented in", "based in", "located in", "suburb of")),
+    "inspiration": ("#CC6677", ("inspired by", "adapted from", "replicates")),
+    "part, award, evidence": ("#332288", ("part of", "recipient", "award", "shares practice", "exemplifies", "addresses")),
+}
+_OTHER_RELATION_COLOUR = "#777777"
 _MIN_SIZE, _MAX_SIZE = 9.0, 42.0
 _EDGE_LABELS_MAX = 80  # label edges with their relation only while that stays legible
 _DESCRIPTION_MAX = 600
@@ -123,7 +132,7 @@ def render(
     if layout_kind == "auto" and graph.graph.get("name") == "diffusion":
         layout_kind = "layered"
     positions = layout(shown, layout_kind)
-    colours = dict(zip(_legend_relations(shown), _cycle(_RELATION_COLOURS)))
+    colours = {r: _relation_colour(r) for r in _legend_relations(shown)}
     net = _assemble(shown, score, positions, explorer_base, focus, colours)
     nodes, edges, _heading, _h, _w, options_json = net.get_network_data()
     total = graph.number_of_nodes()
@@ -259,7 +268,7 @@ def _assemble(graph: nx.Graph, score: dict[Any, float], positions: dict[Any, tup
         options: dict[str, Any] = {
             "title": relation + (f" (weight {weight:g})" if weight != 1.0 else ""),
             "relation": relation,
-            "color": {"color": colours.get(relation.split(", ")[0], "#888888"), "highlight": "#000000", "hover": "#000000", "inherit": False, "opacity": 0.8},
+            "color": {"color": colours.get(relation.split(", ")[0], _OTHER_RELATION_COLOUR), "highlight": "#000000", "hover": "#000000", "inherit": False, "opacity": 0.8},
             "width": round(1.0 + 1.5 * math.log(max(weight, 1.0)), 2),
         }
         if label_edges and relation:
@@ -307,9 +316,11 @@ def _legend_relations(graph: nx.Graph) -> list[str]:
     return sorted({part for *_, r in graph.edges(data="relation") for part in _relation(r).split(", ")} - {""})
 
 
-def _cycle(values: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    while True:
-        yield from values
+def _relation_colour(relation: str) -> str:
+    for colour, members in _FAMILIES.values():
+        if relation in members:
+            return colour
+    return _OTHER_RELATION_COLOUR
 
 
 # --- text helpers ------------------------------------------------------------

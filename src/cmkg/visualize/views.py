@@ -105,12 +105,14 @@ def visualize(
 
     Examples
     --------
-    >>> import tempfile, pathlib
     >>> from cmkg import KnowledgeGraph
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "cities.html"
-    >>> page = visualize(KnowledgeGraph.load(), "cities", out)
-    >>> out.exists(), page.nodes == page.html.count('"kind":')
-    (True, True)
+    >>> kg = KnowledgeGraph.load()
+    >>> page = visualize(kg, "actors", "build/actors.html", top=500)  # doctest: +SKIP
+    >>> page.nodes, page.left_out, page.measure  # doctest: +SKIP
+    (153, 0, 'PageRank')
+    >>> visualize(kg, "ego", "ego.html")
+    Traceback (most recent call last):
+    cmkg.errors.CmkgError: the ego view needs --focus LABEL_OR_IRI (the resource at its centre)
     """
     graph = view_graph(kg, view, focus=focus, depth=depth, policy_area=policy_area, country=country)
     if graph.number_of_nodes() == 0:
