@@ -190,8 +190,9 @@ def test_cli_rejects_bad_views_and_options(cli) -> None:  # type: ignore[no-unty
 
 def test_cli_draws_views_of_the_real_graph(cli) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("cmkg.network")
-    code, out, err = cli("viz", "actors", "-o", "actors.html", "--top", "50")
+    code, out, err = cli("viz", "policy", "-o", "policy.html", "--top", "10")
     assert code == 0, err
-    assert "wrote actors.html" in out and Path("actors.html").read_text().count("<html") == 1
+    assert "wrote policy.html" in out and Path("policy.html").read_text().count("<html") == 1
+    assert "nodes left out: kept the 10 most central by PageRank" in out
     code, _, err = cli("viz", "ego", "--focus", "Torontoo", "-o", "ego.html")
     assert code == 1 and "did you mean" in err and not Path("ego.html").exists()

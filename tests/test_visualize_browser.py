@@ -125,20 +125,19 @@ def test_search_filter_and_entity_link(browser: Any, hostile_page: Path) -> None
 # --- every view of the real graph ----------------------------------------------
 @pytest.fixture(scope="module")
 def real_views(kg: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Any]]:
+    """Every view of the curated graph, drawn once (the actor projection is reused for the ego view)."""
     pytest.importorskip("cmkg.network")
     from cmkg import network
-    from cmkg.visualize import visualize
+    from cmkg.visualize import resolve
 
     folder = tmp_path_factory.mktemp("views")
     out: dict[str, tuple[Path, Any]] = {}
-    for view in ("actors", "organisations", "cities", "diffusion", "policy"):
+    graphs = {view: network.project(kg, view) for view in ("actors", "organisations", "cities", "diffusion", "policy")}
+    focus = resolve(kg, "maytree foundation")  # by label, as a user would
+    graphs["ego"] = network.ego(kg, focus, 1, network=graphs["actors"])
+    for view, graph in graphs.items():
         path = folder / f"{view}.html"
-        out[view] = (path, visualize(kg, view, path))
-    # The ego view around the most connected actor.
-    actors = network.project(kg, "actors")
-    hub = max(actors, key=lambda n: (actors.degree(n), n))
-    path = folder / "ego.html"
-    out["ego"] = (path, visualize(kg, "ego", path, focus=hub, depth=1))
+        out[view] = (path, save(graph, path, focus=graph.graph.get("focus")))
     return out
 
 

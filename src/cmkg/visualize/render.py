@@ -259,7 +259,8 @@ def _assemble(graph: nx.Graph, score: dict[Any, float], positions: dict[Any, tup
         net.nodes.append(node.options)
         net.node_ids.append(str(n))
         net.node_map[str(n)] = node.options
-    label_edges = graph.number_of_edges() <= _EDGE_LABELS_MAX
+    # With a single relation the legend says it all; with several, name them on the edges while legible.
+    label_edges = graph.number_of_edges() <= _EDGE_LABELS_MAX and len(colours) > 1
     # Edges are appended directly: pyvis's add_edge rescans every edge per call
     # (quadratic), which takes minutes on 10,000 edges.
     for u, v, attrs in sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):

@@ -42,7 +42,9 @@
     options.physics.enabled = true;
   }
   var container = document.getElementById("cmkg-network");
-  options.nodes.scaling.label = labelScaling(expectedScale());
+  var startScale = expectedScale();
+  options.nodes.scaling.label = labelScaling(startScale);
+  cullLabels(startScale, options.nodes.scaling);
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
   window.cmkg = { network: network, nodes: nodes, edges: edges, firstDraw: null };
 
@@ -57,6 +59,29 @@
     });
     var w = container.clientWidth || 800, h = container.clientHeight || 600;
     return Math.min(w / ((maxX - minX) * 1.1 || 1), h / ((maxY - minY) * 1.1 || 1), 1.5);
+  }
+
+  // Labels that would overlap a more central node's label at the starting zoom wait
+  // until the reader zooms in (a per-node draw threshold), so the first view stays legible.
+  function cullLabels(scale, scaling) {
+    var lab = scaling.label;
+    var values = data.nodes.map(function (n) { return n.value; });
+    var vmin = Math.min.apply(null, values), vmax = Math.max.apply(null, values);
+    var boxes = [], updates = [];
+    data.nodes.slice().sort(function (a, b) { return a.rank - b.rank; }).forEach(function (n) {
+      var t = vmax === vmin ? 0.5 : (n.value - vmin) / (vmax - vmin);
+      var font = Math.min((lab.min + (lab.max - lab.min) * t) * scale, lab.maxVisible);
+      if (font < lab.drawThreshold) return;  // hidden at the start anyway
+      var size = scaling.min + (scaling.max - scaling.min) * t;
+      var w = n.label.length * font * 0.56, h = font * 1.25;
+      var x = n.x * scale, top = (n.y + size) * scale + 2;
+      var box = [x - w / 2, top, x + w / 2, top + h];
+      var clash = boxes.some(function (b) { return box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1]; });
+      if (!clash) { boxes.push(box); return; }
+      var label = Object.assign({}, lab, { drawThreshold: font * 1.9 });
+      updates.push({ id: n.id, scaling: { min: scaling.min, max: scaling.max, label: label } });
+    });
+    nodes.update(updates);
   }
 
   // Label sizes follow node size; choose the range so that at the fitted zoom the
