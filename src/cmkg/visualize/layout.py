@@ -91,7 +91,7 @@ def _component(graph: nx.Graph, kind: str, seed: int) -> dict[Hashable, Position
         return {next(iter(graph)): (0.0, 0.0)}
     if n == 2:
         a, b = sorted(graph, key=str)
-        return {a: (-_SPACING / 2, 0.0), b: (_SPACING / 2, 0.0)}
+        return {a: (-_SPACING, 0.0), b: (_SPACING, 0.0)}  # room for an edge label between them
     # Node order decides the seeded start positions: sort so the result does not
     # depend on the order the SPARQL results arrived in.
     ordered = nx.Graph()
@@ -180,7 +180,9 @@ def _pack(pieces: list[dict[Hashable, Position]], label_widths: list[float]) -> 
         width = max(max(xs) - min(xs), label_width) + _SPACING
         boxes.append((min(xs) - (width - (max(xs) - min(xs))) / 2 + _SPACING / 2, min(ys), width, max(ys) - min(ys) + _SPACING))
     total = sum(w * h for _, _, w, h in boxes)
-    row_width = max(math.sqrt(total) * 1.3, max(w for _, _, w, _ in boxes))
+    # Rows about 1.5 times as wide as the stack is tall: the canvas is landscape.
+    widths = sorted(w for _, _, w, _ in boxes)
+    row_width = max(math.sqrt(total * 1.5) * 1.1, widths[-1], 2.2 * widths[len(widths) // 2])
     out: dict[Hashable, Position] = {}
     x = y = row_height = 0.0
     for piece, (x0, y0, w, h) in zip(pieces, boxes):
@@ -217,7 +219,7 @@ def layered_positions(graph: nx.Graph) -> dict[Hashable, Position]:
     for node in sorted(digraph, key=str):
         columns.setdefault(layer_of[members[node]], []).append(node)
     pos: dict[Hashable, Position] = {}
-    col_gap = _SPACING * 2.6
+    col_gap = _SPACING * 3.2  # labels sit between the columns
     for col in sorted(columns):
         nodes = columns[col]
 
@@ -227,5 +229,5 @@ def layered_positions(graph: nx.Graph) -> dict[Hashable, Position]:
 
         nodes.sort(key=barycentre)
         for i, node in enumerate(nodes):
-            pos[node] = (col * col_gap, (i - (len(nodes) - 1) / 2) * _SPACING * 0.8)
+            pos[node] = (col * col_gap, (i - (len(nodes) - 1) / 2) * _SPACING * 1.3)
     return pos

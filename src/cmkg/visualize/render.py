@@ -135,6 +135,11 @@ def render(
     colours = {r: _relation_colour(r) for r in _legend_relations(shown)}
     net = _assemble(shown, score, positions, explorer_base, focus, colours)
     nodes, edges, _heading, _h, _w, options_json = net.get_network_data()
+    options = json.loads(options_json)
+    # vis-network maps the range of values onto scaling.min..max; make that the
+    # identity so sizes are the ones computed here (not a stretch of tiny differences).
+    values = [n["value"] for n in nodes] or [_MIN_SIZE]
+    options["nodes"]["scaling"].update(min=min(values), max=max(values))
     total = graph.number_of_nodes()
     notice = ""
     if left_out:
@@ -145,7 +150,7 @@ def render(
     data = {
         "nodes": nodes,
         "edges": edges,
-        "options": json.loads(options_json),
+        "options": options,
         "directed": graph.is_directed(),
         "focus": focus if focus in shown else None,
         "physics": bool(physics and len(shown) <= 500),
@@ -221,7 +226,8 @@ def _assemble(graph: nx.Graph, score: dict[Any, float], positions: dict[Any, tup
 
     net = Network(directed=graph.is_directed(), cdn_resources="in_line")
     net.options = _options(graph)
-    top = max((score.get(n, 0.0) for n in graph), default=0.0) or 1.0
+    top = max((score.get(n, 0.0) for n in graph), default=0.0)
+    low = min((score.get(n, 0.0) for n in graph), default=0.0)
     ranked = sorted(graph, key=lambda n: (-score.get(n, 0.0), str(n)))
     rank = {n: i for i, n in enumerate(ranked)}
     count = len(ranked)
@@ -230,9 +236,13 @@ def _assemble(graph: nx.Graph, score: dict[Any, float], positions: dict[Any, tup
         attrs = graph.nodes[n]
         kind = str(attrs.get("type") or "Other")
         colour, shape = TYPE_STYLES.get(kind, _OTHER_STYLE)
-        # The square root keeps hubs from dwarfing everything; the rank term breaks ties
+        # From the least to the most central in this view; the square root keeps hubs from
+        # dwarfing everything; equal scores get a middle size. The rank term breaks ties
         # so label visibility (which follows size) has a strict order.
-        size = _MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(max(score.get(n, 0.0), 0.0) / top)
+        if top > low * 1.05:
+            size = _MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt((score.get(n, low) - low) / (top - low))
+        else:
+            size = (_MIN_SIZE + _MAX_SIZE) / 3
         size += 0.5 * (count - rank[n]) / count
         iri = str(attrs.get("iri") or n)
         x, y = positions[n]

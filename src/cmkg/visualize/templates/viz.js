@@ -71,7 +71,7 @@
     data.nodes.slice().sort(function (a, b) { return a.rank - b.rank; }).forEach(function (n) {
       var t = vmax === vmin ? 0.5 : (n.value - vmin) / (vmax - vmin);
       var font = Math.min((lab.min + (lab.max - lab.min) * t) * scale, lab.maxVisible);
-      if (font < lab.drawThreshold) return;  // hidden at the start anyway
+      if (font < lab.drawThreshold - 1) return;  // hidden at the start anyway (vis-network fades labels in over the last pixel)
       var size = scaling.min + (scaling.max - scaling.min) * t;
       var w = n.label.length * font * 0.56, h = font * 1.25;
       var x = n.x * scale, top = (n.y + size) * scale + 2;
@@ -238,10 +238,11 @@
     line.style.height = "3px";
     line.style.background = r.color;
     li.appendChild(line);
-    li.appendChild(el("span", r.name + (data.directed ? " \u2192" : "")));
+    li.appendChild(el("span", r.name));
     relList.appendChild(li);
   });
   if (!data.relations.length) document.getElementById("cmkg-relations-heading").hidden = true;
+  else if (data.directed) relList.appendChild(el("li", "Arrows show each tie's direction (see the description above).", "cmkg-hint"));
 
   if (data.focus) {
     network.selectNodes([data.focus]);
