@@ -12,7 +12,7 @@ import pytest
 
 from cmkg.errors import CmkgError, ResourceNotFound
 from cmkg.visualize import layout, render, resolve, save
-from cmkg.visualize.render import _sha256
+from cmkg.visualize.assets import csp_hash as _sha256
 
 ID = "https://w3id.org/cmkg/id/"
 EVIL = '<img src=x onerror=alert(1)></script><script>alert(2)</script> href="javascript:alert(3)" & <!--'

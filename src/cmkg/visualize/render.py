@@ -17,14 +17,13 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from cmkg.errors import CmkgError
+from cmkg.visualize.assets import csp_hash, own_asset, page_template, vis_asset
 from cmkg.visualize.layout import LAYOUTS, centrality, layout
 
 __all__ = ["Visualisation", "render", "save", "DEFAULT_MAX_NODES", "TYPE_STYLES"]
@@ -145,7 +144,7 @@ def render(
     if left_out:
         notice = (
             f"{left_out:,} of {total:,} nodes left out: kept the {len(shown):,} most central by {measure} "
-            f"(raise the cap with --max-nodes, or narrow the view with --focus, --policy-area or --country)."
+            f"(raise the cap with cmkg viz --top N, or narrow the view with --focus, --policy-area or --country)."
         )
     data = {
         "nodes": nodes,
@@ -158,8 +157,8 @@ def render(
         "relations": [{"name": r, "color": c} for r, c in colours.items()],
         "measure": measure,
     }
-    scripts = (_asset("vis-network.min.js", "</script"), _own("viz.js", "</script"))
-    html = _template().render(
+    scripts = (vis_asset("vis-network.min.js", "</script"), own_asset("viz.js", "</script"))
+    html = page_template().render(
         title=title,
         description=description,
         notice=notice,
@@ -170,9 +169,9 @@ def render(
         data_json=_script_json(data),
         vis_js=scripts[0],
         page_js=scripts[1],
-        script_hashes=" ".join(f"'sha256-{_sha256(s)}'" for s in scripts),
-        vis_css=_asset("vis-network.css", "</style"),
-        page_css=_own("viz.css", "</style"),
+        script_hashes=" ".join(f"'sha256-{csp_hash(s)}'" for s in scripts),
+        vis_css=vis_asset("vis-network.css", "</style"),
+        page_css=own_asset("viz.css", "</style"),
     )
     return Visualisation(html, title, len(shown), shown.number_of_edges(), left_out, measure)
 
@@ -386,49 +385,3 @@ def _script_json(data: Any) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``</script>``, ``<!--`` or entity can form."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-# --- assets ------------------------------------------------------------------
-@lru_cache(maxsize=None)
-def _asset(name: str, closer: str) -> str:
-    """vis-network's script or stylesheet, read from the installed pyvis (never copied into this repository)."""
-    import pyvis
-
-    folder = Path(pyvis.__file__).parent / "lib"
-    candidates = sorted(folder.glob(f"vis-*/{name}"), reverse=True)
-    if not candidates:
-        raise CmkgError(f"the installed pyvis has no {name} under {folder}; reinstall pyvis 0.3.x")
-    # The source-map comment would point developer tools at a file that is not there.
-    text = re.sub(r"/[/*]# sourceMappingURL=\S+", "", candidates[0].read_text(encoding="utf-8"))
-    if closer in text.lower():
-        raise CmkgError(f"{candidates[0]} contains {closer!r} and cannot be inlined safely")
-    return text
-
-
-@lru_cache(maxsize=None)
-def _sha256(text: str) -> str:
-    """The CSP hash of an inline script: only scripts with these hashes may run in the page."""
-    import base64
-    import hashlib
-
-    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
-
-
-@lru_cache(maxsize=None)
-def _own(name: str, closer: str) -> str:
-    text = resources.files("cmkg.visualize").joinpath("templates", name).read_text(encoding="utf-8")
-    assert closer not in text.lower(), f"{name} must not contain {closer}"
-    return text
-
-
-@lru_cache(maxsize=1)
-def _template():  # type: ignore[no-untyped-def]
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("cmkg.visualize", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("network.html.j2")
