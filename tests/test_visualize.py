@@ -196,3 +196,21 @@ def test_cli_draws_views_of_the_real_graph(cli) -> None:  # type: ignore[no-unty
     assert "nodes left out: kept the 10 most central by PageRank" in out
     code, _, err = cli("viz", "ego", "--focus", "Torontoo", "-o", "ego.html")
     assert code == 1 and "did you mean" in err and not Path("ego.html").exists()
+
+
+def test_views_narrow_by_policy_area_and_country(kg) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("cmkg.network")
+    from cmkg.visualize import view_graph
+
+    full = view_graph(kg, "policy")
+    area = ID + "policy-area/employment-and-credentials"
+    narrowed = view_graph(kg, "policy", policy_area="Employment and credentials")
+    assert area in narrowed and 1 < narrowed.number_of_nodes() < full.number_of_nodes()
+    assert {d["type"] for n, d in narrowed.nodes(data=True) if n != area} == {"Recommendation"}
+    assert "Employment and credentials".lower() in narrowed.graph["title"].lower()
+    diffusion = view_graph(kg, "diffusion")
+    canadian = view_graph(kg, "diffusion", country="canada")
+    assert 0 < canadian.number_of_nodes() < diffusion.number_of_nodes()
+    assert all("Canada" in d["country"] for _, d in canadian.nodes(data=True))
+    with pytest.raises(ResourceNotFound, match="--country 'Atlantis'"):
+        view_graph(kg, "diffusion", country="Atlantis")
