@@ -68,6 +68,8 @@ def hostile_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
         g.add_node(f"{ID}city/c{i}", label=f"City {i}", type="City", description="A city", source="Report", country="Canada")
         g.add_edge(ID + "practice/p", f"{ID}city/c{i}", relation="implementedIn")
     g.add_edge("javascript:window.__pwned=3", ID + "practice/p", relation="ledBy " + EVIL)
+    g.add_node(ID + "x/" + EVIL, label="Odd IRI", type="Person", description="", source="")
+    g.add_edge(ID + "x/" + EVIL, ID + "practice/p", relation="partner")
     path = tmp_path_factory.mktemp("viz") / "hostile.html"
     save(g, path)
     return path
@@ -89,6 +91,9 @@ def test_hostile_text_stays_text(browser: Any, hostile_page: Path) -> None:
     bx, by = node_point(page, "javascript:window.__pwned=3")
     page.mouse.click(bx, by)
     assert panel.locator("a").count() == 0 and "Bad IRI" in panel.inner_text()
+    ox, oy = node_point(page, ID + "x/" + EVIL)
+    page.mouse.click(ox, oy)
+    assert EVIL in panel.inner_text() and panel.locator("a").get_attribute("href").startswith(ID + "x/")
     page.fill("#cmkg-search-input", "Practice <img")
     page.press("#cmkg-search-input", "Enter")
     assert "Practice <img src=x" in panel.locator("h2").inner_text()
