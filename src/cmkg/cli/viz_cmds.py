@@ -29,7 +29,6 @@ def viz_cmd(
     top: Annotated[int, typer.Option("--top", "--max-nodes", help="Draw at most N nodes, the most central by PageRank; the page says how many were left out.", metavar="N")] = 1500,
     explorer: Annotated[Optional[str], typer.Option("--explorer", help="Link nodes to a local explorer's entity pages (…/id/{kind}/{slug}) instead of their w3id IRIs.", metavar="URL")] = None,
     layout: Annotated[str, typer.Option("--layout", help="auto, spring, kamada-kawai or layered (left to right).")] = "auto",
-    physics: Annotated[bool, typer.Option("--physics/--no-physics", help="Let the browser relax the layout briefly (graphs of 500 nodes or fewer).")] = False,
     endpoint: EndpointOpt = None,
     engine: EngineOpt = "memory",
     store: StoreOpt = None,
@@ -59,7 +58,6 @@ def viz_cmd(
         top=top,
         explorer=explorer,
         layout=layout,
-        physics=physics,
     )
     console.print(f"wrote {out} ({out.stat().st_size:,} bytes): {page.title}", highlight=False)
     console.print(f"{page.nodes:,} nodes and {page.edges:,} edges, sized by {page.measure}", highlight=False)

@@ -87,7 +87,6 @@ def render(
     layout_kind: str = "auto",
     explorer: str | None = None,
     focus: str | None = None,
-    physics: bool = False,
 ) -> Visualisation:
     """Render ``graph`` (nodes with ``label``, ``type``, ``description``, ``source``…) as an offline HTML page.
 
@@ -106,8 +105,6 @@ def render(
         Base URL of a local explorer; entity links then point at ``{explorer}/id/{kind}/{slug}``.
     focus : str, optional
         A node to highlight and select when the page opens (the centre of an ego network).
-    physics : bool
-        Let vis-network relax the precomputed layout for a moment (small graphs only).
 
     Examples
     --------
@@ -152,7 +149,6 @@ def render(
         "options": options,
         "directed": graph.is_directed(),
         "focus": focus if focus in shown else None,
-        "physics": bool(physics and len(shown) <= 500),
         "types": _legend_types(shown),
         "relations": [{"name": r, "color": c} for r, c in colours.items()],
         "measure": measure,
@@ -293,7 +289,9 @@ def _options(graph: nx.Graph) -> dict[str, Any]:
     """vis-network options: fixed positions, physics off, labels that follow node size."""
     return {
         "autoResize": True,
-        "physics": {"enabled": False, "solver": "barnesHut", "stabilization": {"enabled": True, "iterations": 150, "fit": True}},
+        # Positions come from Python: vis-network's physics needs minutes on 1,000 nodes
+        # and would undo the label plan made for the computed layout.
+        "physics": {"enabled": False},
         "layout": {"improvedLayout": False, "randomSeed": 42},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": True, "multiselect": False},
         "nodes": {

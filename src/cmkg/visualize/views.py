@@ -99,7 +99,6 @@ def visualize(
     top: int = DEFAULT_MAX_NODES,
     explorer: str | None = None,
     layout: str = "auto",
-    physics: bool = False,
 ) -> Visualisation:
     """Draw one view of the graph into an offline HTML file at ``path``.
 
@@ -117,7 +116,7 @@ def visualize(
     graph = view_graph(kg, view, focus=focus, depth=depth, policy_area=policy_area, country=country)
     if graph.number_of_nodes() == 0:
         raise CmkgError(f"the {view} view is empty with these options: nothing to draw")
-    return save(graph, path, max_nodes=top, explorer=explorer, layout_kind=layout, physics=physics, focus=graph.graph.get("focus"))
+    return save(graph, path, max_nodes=top, explorer=explorer, layout_kind=layout, focus=graph.graph.get("focus"))
 
 
 def _members(kg: KnowledgeGraph, query: str, name: str, iri: str) -> set[str]:

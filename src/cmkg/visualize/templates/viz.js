@@ -42,9 +42,6 @@
     return copy;
   }));
   var options = data.options;
-  if (data.physics) {
-    options.physics.enabled = true;
-  }
   performance.mark("cmkg:datasets");
   var container = document.getElementById("cmkg-network");
   var startScale = expectedScale();
@@ -109,14 +106,7 @@
     window.cmkg.firstDraw = performance.now();
     document.body.setAttribute("data-drawn", "true");
   });
-  if (data.physics) {
-    network.once("stabilizationIterationsDone", function () {
-      network.setOptions({ physics: { enabled: false } });
-      network.fit();
-    });
-  } else {
-    network.fit();
-  }
+  network.fit();
 
   // --- side panel ----------------------------------------------------------
   var panel = document.getElementById("cmkg-panel");
