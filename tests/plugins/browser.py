@@ -34,13 +34,19 @@ def launch_chromium(playwright: Any) -> Any:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """A Playwright ``Browser`` on headless Chromium, shared by the session."""
+    missing = None
     if not CHROMIUM.exists():
-        message = f"headless Chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run does it)"
+        missing = f"headless Chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run does it)"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            missing = "Playwright for Python is not installed (pip install -e '.[test]')"
+    if missing:
         if os.environ.get("CI"):
-            pytest.fail(message + "; CI must run the browser tests", pytrace=False)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
+            pytest.fail(missing + "; CI must run the browser tests", pytrace=False)
+        pytest.skip(missing)
+    with sync_playwright() as pw:
         chromium = launch_chromium(pw)
         try:
             yield chromium
