@@ -150,7 +150,7 @@ def test_save_is_atomic_and_checks_the_path(tmp_path: Path) -> None:
 def test_resolve_labels_case_insensitively_with_suggestions(kg) -> None:  # type: ignore[no-untyped-def]
     assert resolve(kg, "TORONTO") == ID + "city/toronto"
     assert resolve(kg, ID + "city/toronto") == ID + "city/toronto"
-    with pytest.raises(ResourceNotFound, match="did you mean: 'Toronto'"):
+    with pytest.raises(ResourceNotFound, match="--focus: no resource is labelled 'Torontoo'; did you mean Toronto"):
         resolve(kg, "Torontoo")
     with pytest.raises(ResourceNotFound, match="no resource with this IRI"):
         resolve(kg, ID + "city/atlantis")
@@ -212,5 +212,5 @@ def test_views_narrow_by_policy_area_and_country(kg) -> None:  # type: ignore[no
     canadian = view_graph(kg, "diffusion", country="canada")
     assert 0 < canadian.number_of_nodes() < diffusion.number_of_nodes()
     assert all("Canada" in d["country"] for _, d in canadian.nodes(data=True))
-    with pytest.raises(ResourceNotFound, match="--country 'Atlantis'"):
+    with pytest.raises(ResourceNotFound, match="--country: no resource is labelled 'Atlantis'"):
         view_graph(kg, "diffusion", country="Atlantis")

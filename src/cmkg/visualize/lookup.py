@@ -1,9 +1,10 @@
-"""Resolve what a user typed (a label, an alternative label or an IRI) to one resource IRI, by SPARQL."""
+"""Resolve what a user typed (a label, an alternative label or an IRI) to one resource IRI, by SPARQL.
+
+Built on :mod:`cmkg.describe`'s label lookup, with kinds to tell apart resources sharing a label.
+"""
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,9 +29,6 @@ _FIND = _PREFIXES + """SELECT DISTINCT ?s ?label ?type ?preferred WHERE {
   OPTIONAL { ?s a ?type FILTER(STRSTARTS(STR(?type), "https://w3id.org/cmkg/ontology#")) }
 }"""
 _IRI = _PREFIXES + """SELECT ?label WHERE { { ?iri ?p ?o } UNION { ?x ?p ?iri } OPTIONAL { ?iri rdfs:label ?label } } LIMIT 1"""
-_ALL_LABELS = _PREFIXES + """SELECT DISTINCT ?l WHERE {
-  ?s rdfs:label|skos:altLabel ?l FILTER(STRSTARTS(STR(?s), "https://w3id.org/cmkg/id/"))
-}"""
 
 
 @dataclass(frozen=True)
@@ -70,38 +68,36 @@ def find(kg: KnowledgeGraph, text: str, kinds: tuple[str, ...] = ()) -> list[Mat
 
 
 def resolve(kg: KnowledgeGraph, text: str, *, option: str = "--focus", kinds: tuple[str, ...] = ()) -> str:
-    """The IRI of the one resource ``text`` names: an IRI as it is (if the graph uses it), else a label.
+    """The IRI of the one resource ``text`` names (a label, alternative label, CURIE or IRI).
 
-    Raises :class:`~cmkg.errors.ResourceNotFound` naming ``option`` and offering
-    close matches, or a :class:`~cmkg.errors.CmkgError` when the label is ambiguous.
+    Label matching is :func:`cmkg.describe.resolve`'s; this adds what a view needs:
+    errors that name the ``option`` the text came from, an IRI that the graph
+    must actually use, and ``kinds`` (short class names) to choose among several
+    resources sharing a label.
 
     Examples
     --------
     >>> from cmkg import KnowledgeGraph
-    >>> resolve(KnowledgeGraph.load(), "canada")
+    >>> resolve(KnowledgeGraph.load(), "canada", option="--country", kinds=("Country",))
     'https://w3id.org/cmkg/id/country/canada'
     """
+    from cmkg import describe
+
     text = text.strip()
     if not text:
         raise CmkgError(f"{option} needs a label or an IRI")
-    if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", text, re.I):
-        if len(_select(kg, _IRI, {"iri": URIRef(text)})) == 0:
-            raise ResourceNotFound(f"{option} {text}: no resource with this IRI in the graph")
-        return text
-    matches = find(kg, text, kinds)
-    preferred = [m for m in matches if m.label.lower() == text.lower()] or matches
-    if len(preferred) == 1:
-        return preferred[0].iri
-    if len(preferred) > 1:
-        listed = "; ".join(f"{m.label} ({m.type or 'untyped'}) <{m.iri}>" for m in preferred[:6])
-        raise CmkgError(f"{option} {text!r} names {len(preferred)} resources: {listed}; give the IRI instead")
-    labels = [str(r["l"]) for r in _select(kg, _ALL_LABELS, {}).records()]
-    by_lower = {label.lower(): label for label in labels}
-    close = difflib.get_close_matches(text.lower(), list(by_lower), n=5, cutoff=0.6)
-    if not close:  # a word of a longer label, e.g. "Maytree" for "Maytree Foundation"
-        close = sorted(k for k in by_lower if text.lower() in k)[:5]
-    hint = f"; did you mean: {', '.join(repr(by_lower[c]) for c in close)}?" if close else ""
-    raise ResourceNotFound(f"{option} {text!r}: no resource has this label{hint}")
+    try:
+        iri = describe.resolve(kg, text)
+    except ResourceNotFound as err:
+        matches = find(kg, text, kinds) if kinds else []
+        if len(matches) == 1:
+            return matches[0].iri
+        raise ResourceNotFound(f"{option}: {err}") from None
+    except CmkgError as err:  # a malformed IRI or CURIE
+        raise type(err)(f"{option}: {err}") from None
+    if len(_select(kg, _IRI, {"iri": URIRef(iri)})) == 0:
+        raise ResourceNotFound(f"{option} {text}: no resource with this IRI in the graph")
+    return iri
 
 
 def _main_type(types: set[str]) -> str:
