@@ -214,3 +214,15 @@ def test_views_narrow_by_policy_area_and_country(kg) -> None:  # type: ignore[no
     assert all("Canada" in d["country"] for _, d in canadian.nodes(data=True))
     with pytest.raises(ResourceNotFound, match="--country: no resource is labelled 'Atlantis'"):
         view_graph(kg, "diffusion", country="Atlantis")
+
+
+def test_views_are_the_same_on_a_remote_endpoint(kg, remote_kg) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("cmkg.network")
+    from cmkg.visualize import view_graph
+
+    local = view_graph(kg, "policy", policy_area="employment and credentials")
+    remote = view_graph(remote_kg, "policy", policy_area="employment and credentials")
+    assert len(local) > 1 and set(local) == set(remote)
+    assert resolve(remote_kg, "Maytree Foundation") == ID + "organisation/maytree-foundation"
+    with pytest.raises(ResourceNotFound, match="no resource with this IRI"):
+        resolve(remote_kg, ID + "city/atlantis")
