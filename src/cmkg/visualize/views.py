@@ -62,7 +62,10 @@ def view_graph(
         raise CmkgError(f"--depth must be 1 or more, not {depth}")
     if view != "ego" and focus:
         raise CmkgError(f"--focus applies to the ego view only; try: cmkg viz ego --focus {focus!r}")
-    from cmkg import network
+    try:
+        from cmkg import network
+    except ImportError:  # pragma: no cover - only before cmkg.network is part of the package
+        raise CmkgError("this cmkg has no network projections (cmkg.network), so views cannot be drawn yet") from None
 
     if view == "ego":
         graph = network.ego(kg, resolve(kg, str(focus), option="--focus"), depth)
