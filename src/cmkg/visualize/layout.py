@@ -1,4 +1,4 @@
-"""Node positions and sizes computed in Python, so the browser draws without physics.
+"""Node positions computed in Python (and the centrality that sizes nodes), so the browser draws without physics.
 
 vis-network's own physics needs over a minute to settle 1,000 nodes in headless
 Chromium; with positions shipped in the page and physics off, the same graph
