@@ -107,6 +107,12 @@ def _reimport(path: Path, key: str) -> Dataset | Graph:
     return g
 
 
+def _same(want: Graph, got: Graph) -> bool:
+    if not any(isinstance(t, BNode) for triple in want for t in triple):
+        return set(want) == set(got)  # no blank nodes: isomorphism is set equality, and much faster
+    return isomorphic(want, got)
+
+
 def assert_round_trip(ds: Dataset, key: str, tmp: Path) -> None:
     path = export(ds, tmp / f"dump{FORMATS[key][1]}", key)
     back = _reimport(path, key)
@@ -115,10 +121,10 @@ def assert_round_trip(ds: Dataset, key: str, tmp: Path) -> None:
         for ctx in ds.graphs():
             if len(ctx):
                 got = back.graph(ctx.identifier)
-                assert isomorphic(_rdf11(ctx), _rdf11(got)), f"{key}: graph {ctx.identifier} differs"
+                assert _same(_rdf11(ctx), _rdf11(got)), f"{key}: graph {ctx.identifier} differs"
     else:
         want, got = _rdf11(union_graph(ds)), _rdf11(back)
-        if not isomorphic(want, got):
+        if not _same(want, got):
             missing = sorted(map(str, to_isomorphic(want) - to_isomorphic(got)))[:3]
             pytest.fail(f"{key}: {len(want)} triples written, {len(got)} read back; lost e.g. {missing}")
 
@@ -148,7 +154,8 @@ def test_xml_formats_round_trip_any_xml_literal(key: str, ds: Dataset, tmp_path_
     assert_round_trip(ds, key, tmp_path_factory.mktemp(key))
 
 
-@pytest.mark.parametrize("key", list(FORMATS))
+# one format per rdflib writer family (the hypothesis tests cover every format); each costs seconds
+@pytest.mark.parametrize("key", ["trig", "jsonld", "xml"])
 def test_the_curated_graph_round_trips(kg: KnowledgeGraph, key: str, tmp_path: Path) -> None:
     assert_round_trip(kg.dataset, key, tmp_path)
 
@@ -192,6 +199,7 @@ def test_turtle_keeps_every_digit_of_a_double(key: str, tmp_path: Path) -> None:
 )
 def test_jsonld_keeps_a_plain_and_a_tagged_value(tmp_path: Path) -> None:
     ds = Dataset(default_union=True)
-    for lit in (Literal(""), Literal("", lang="aa")):
-        ds.graph(GRAPHS[0]).add((URIRef(EX + "a"), PREDICATES[0], lit))
+    for i in range(20):  # which one is lost depends on hash order, so give it many chances
+        for lit in (Literal(""), Literal("", lang="aa")):
+            ds.graph(GRAPHS[0]).add((URIRef(f"{EX}a{i}"), PREDICATES[0], lit))
     assert_round_trip(ds, "jsonld", tmp_path)
