@@ -19,7 +19,7 @@ import pytest
 from rdflib import Dataset, Graph
 
 from cmkg import KnowledgeGraph
-from cmkg.errors import DataFileError, QueryRefused
+from cmkg.errors import CmkgError, DataFileError, QueryRefused
 from cmkg.loading import load_dataset, parse_file
 from cmkg.safety import FederationPolicy, egress_guard, is_public_address
 
@@ -300,4 +300,59 @@ def test_a_listed_name_resolving_to_loopback_is_refused(listener: Listener) -> N
     policy = FederationPolicy((f"http://localhost:{listener.port}/",))
     with egress_guard(policy), pytest.raises(QueryRefused, match="127.0.0.1|::1"):
         urllib.request.urlopen(f"http://localhost:{listener.port}/sparql", timeout=5)
+    assert listener.connections == 0
+
+
+# --- a SERVICE smuggled past the check by a parser difference -----------------------------
+
+
+def smuggled_queries(url: str) -> list[str]:
+    """SERVICE clauses that rdflib reads as part of a string and Oxigraph reads as code (§19.2 escapes)."""
+    return [
+        'SELECT * WHERE { BIND("""\\u005C""" AS ?a) SERVICE <' + url + '/sparql> { ?s ?p ?o } # """ AS ?a)\n}',
+        "SELECT * WHERE { BIND('''\\u005C''' AS ?a) SERVICE <" + url + "/sparql> { ?s ?p ?o } # ''' AS ?a)\n}",
+    ]
+
+
+def test_resolved_text_shows_the_smuggled_service_to_every_parser(listener: Listener) -> None:
+    import pyoxigraph as ox
+
+    from cmkg.engine.base import inspect_query
+    from cmkg.safety import resolve_codepoint_escapes
+
+    for text in smuggled_queries(listener.url):
+        resolved = resolve_codepoint_escapes(text)
+        assert inspect_query(resolved) == inspect_query(text)  # what the check saw
+        list(ox.Store().query(resolved))  # Oxigraph running the resolved text runs what the check saw: no SERVICE
+    assert listener.connections == 0
+
+
+def _oxigraph_engine():  # type: ignore[no-untyped-def]
+    oxigraph = pytest.importorskip("cmkg.engine.oxigraph", reason="the Oxigraph engine is not merged yet")
+    from cmkg.paths import ontology_dir
+
+    return oxigraph.OxigraphEngine.open([ontology_dir() / "cmo.ttl"])
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [
+        "memory",
+        pytest.param(
+            "oxigraph",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="cmkg.engine.oxigraph checks a query with rdflib's parser but gives pyoxigraph the raw text, "
+                "so a SERVICE hidden by a \\u005C escape runs; it must run safety.resolve_codepoint_escapes(text)",
+            ),
+        ),
+    ],
+)
+def test_no_engine_runs_a_smuggled_service(kg: KnowledgeGraph, listener: Listener, engine: str) -> None:
+    target = kg.engine if engine == "memory" else _oxigraph_engine()
+    for text in smuggled_queries(listener.url):
+        try:
+            target.query(text)
+        except CmkgError:
+            pass  # refusing is fine; connecting is not
     assert listener.connections == 0

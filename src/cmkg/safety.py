@@ -11,6 +11,10 @@ module holds the project's answers, shared by loading, the engines and the serve
 - :func:`egress_guard` makes every outbound connection attempted in its block
   fail (or, given a :class:`FederationPolicy`, every one the policy does not
   allow), whatever library tries it;
+- :func:`resolve_codepoint_escapes` gives every SPARQL parser the same text, so
+  that what :func:`~cmkg.engine.base.inspect_query` checked (rdflib's parser) is
+  what another engine runs: rdflib and Oxigraph read ``\\u005C`` differently,
+  and a query can hide a ``SERVICE`` from one inside a string the other closes;
 - :func:`is_public_address` and :class:`FederationPolicy` say which endpoints
   federation may reach when a user turns it on: listed prefixes only, never
   loopback, private or link-local addresses, checked again on every redirect
@@ -36,6 +40,7 @@ __all__ = [
     "XmlDtdFound",
     "refuse_xml_dtd",
     "jsonld_context_references",
+    "resolve_codepoint_escapes",
     "is_public_address",
     "FederationPolicy",
     "egress_guard",
@@ -126,6 +131,30 @@ def jsonld_context_references(doc: Any) -> list[str]:
                     found.append(value)
             stack.extend(reversed(list(node.values())))
     return found
+
+
+def resolve_codepoint_escapes(text: str) -> str:
+    r"""The query text with its ``\uXXXX`` / ``\UXXXXXXXX`` escapes replaced, as SPARQL 1.1 §19.2 says.
+
+    rdflib replaces them before parsing (inside strings too); Oxigraph reads them
+    only as escapes within strings and IRIs. So ``'''\u005C'''`` is a
+    one-character string to Oxigraph but an escaped quote to rdflib, and the
+    text after it is code to one parser and string to the other. An engine that
+    checks a query with rdflib and runs it elsewhere must run *this* text.
+
+    Examples
+    --------
+    >>> resolve_codepoint_escapes(r'SELECT ("caf\u00E9" AS ?x) {}')
+    'SELECT ("café" AS ?x) {}'
+    """
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+
+    try:
+        return expandUnicodeEscapes(text)
+    except ValueError as err:
+        from cmkg.errors import QuerySyntaxError
+
+        raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
 
 
 def is_public_address(address: str) -> bool:
