@@ -33,13 +33,8 @@ publish = pytest.importorskip("cmkg.publish", reason="the query layer (cmkg.publ
 TIMEOUT = 2.0
 SLACK = 4.0  # a generous guard over the timeout, not a benchmark
 FAULTS = ("down", "hang", "500", "garbage", "close")
-_INCOMPLETE_READ = pytest.mark.xfail(
-    strict=True,
-    reason="cmkg.engine.remote.RemoteEngine._send lets http.client.IncompleteRead escape as a traceback; "
-    "`response.read()` is inside the try, so add `except http.client.HTTPException` -> EndpointError",
-)
-# the faults a query over SPARQLWrapper meets; closing mid-response is a known bug of RemoteEngine (above)
-QUERY_FAULTS = [pytest.param(f, marks=_INCOMPLETE_READ) if f == "close" else f for f in FAULTS]
+# the faults a query over SPARQLWrapper meets
+QUERY_FAULTS = list(FAULTS)
 
 
 def _read_request(conn: socket.socket) -> tuple[bytes, bytes] | None:
@@ -266,7 +261,7 @@ def test_the_proxy_passes_answers_through(store: Store, proxy: FaultProxy) -> No
 
 @pytest.mark.parametrize(
     "verb, fault",
-    [pytest.param(v, f, marks=_INCOMPLETE_READ) if f == "close" else (v, f) for v in ("query", "sparql") for f in FAULTS]
+    [(v, f) for v in ("query", "sparql") for f in FAULTS]
     + [("publish", f) for f in FAULTS],
 )
 def test_every_cli_verb_fails_in_one_sentence(cli, proxy: FaultProxy, fault: str, verb: str) -> None:  # type: ignore[no-untyped-def]
