@@ -76,7 +76,7 @@ def inspect_query(text: str) -> QueryInfo:
     names: set[str] = set()
     _walk(body, names)
     iris: list[str] = []
-    for clause in body.get("datasetClause") or []:
+    for clause in (body["datasetClause"] if "datasetClause" in body else None) or []:
         iri = clause.get("default") or clause.get("named")
         if iri is not None:
             iris.append(str(iri))
