@@ -320,14 +320,25 @@ def ego(kg: KnowledgeGraph, focus_iri: str, depth: int = 1, *, network: nx.Graph
 
     Examples
     --------
+    >>> from rdflib import Dataset
     >>> from cmkg import KnowledgeGraph
-    >>> from cmkg.network import ego, project
-    >>> kg = KnowledgeGraph.load()
-    >>> actors = project(kg, "actors")
-    >>> focus = max(actors.nodes, key=actors.degree)
-    >>> g = ego(kg, focus, 1, network=actors)
-    >>> g.number_of_nodes() == actors.degree(focus) + 1
-    True
+    >>> ds = Dataset(default_union=True)
+    >>> _ = ds.graph("urn:example").parse(format="turtle", data='''
+    ...     @prefix cmo: <https://w3id.org/cmkg/ontology#> .
+    ...     @prefix practice: <https://w3id.org/cmkg/id/practice/> .
+    ...     @prefix organisation: <https://w3id.org/cmkg/id/organisation/> .
+    ...     @prefix city: <https://w3id.org/cmkg/id/city/> .
+    ...     practice:p a cmo:Practice ; cmo:ledBy organisation:o ; cmo:implementedIn city:c .
+    ...     practice:q a cmo:Practice ; cmo:ledBy organisation:o .
+    ...     organisation:o a cmo:Organisation .
+    ...     city:c a cmo:City .''')
+    >>> kg = KnowledgeGraph.from_dataset(ds)
+    >>> g = ego(kg, "https://w3id.org/cmkg/id/practice/p", 1)
+    >>> sorted(n.rsplit("/", 2)[1] for n in g)
+    ['city', 'organisation', 'practice']
+    >>> g2 = ego(kg, "https://w3id.org/cmkg/id/practice/p", 2)
+    >>> g2.number_of_nodes(), g2.nodes["https://w3id.org/cmkg/id/practice/q"]["distance"]
+    (4, 2)
     """
     if depth < 1:
         raise CmkgError(f"depth must be 1 or more, not {depth}")
