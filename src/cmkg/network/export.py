@@ -28,7 +28,7 @@ def format_for(path: Path, fmt: str | None = None) -> str:
         if suffix == ext:
             return name
     raise UnsupportedFormat(
-        f"{path}: cannot tell the format from {suffix or 'no suffix'!r}; use .graphml, .gexf or .json, or --format"
+        f"{path}: cannot tell the format from {suffix or 'no suffix'!r}; use .graphml, .gexf or .json, or name the format (graphml, gexf, json)"
     )
 
 
