@@ -62,7 +62,7 @@ def test_brokers_span_communities_and_countries() -> None:
     # b1's neighbours are German and Canadian (x), a1's all Canadian: b1 ranks above a1
     assert [r["label"] for r in t.records()] == ["X", "B1", "A1"]
     first = t.records()[0]
-    assert first["communities_spanned"] == 3 and first["countries_spanned"] == 2
+    assert first["communities"] == 3 and first["countries"] == 2
     assert first["neighbour_countries"] == "Canada; Germany"
     assert first["betweenness"] == pytest.approx(24 / 36)
     # Burt's constraint of x: ties 1, 1, 2 (proportions 1/4, 1/4, 1/2), no indirect paths among them

@@ -74,7 +74,9 @@ def brokers_table(
 ) -> Table:
     """The brokers, ranked by communities spanned, then countries spanned, then betweenness.
 
-    ``constraint`` is Burt's constraint (lower: more brokerage opportunity).
+    ``communities`` and ``countries`` count what the node's neighbours span;
+    ``neighbour_countries`` names those countries; ``constraint`` is Burt's
+    constraint (lower: more brokerage opportunity); ``community`` is the node's own.
     """
     info = brokerage(graph, partition, min_communities=min_communities, min_countries=min_countries)
     nodes = graph.nodes
@@ -121,8 +123,8 @@ def brokers_table(
         "type",
         "country",
         "degree",
-        "communities_spanned",
-        "countries_spanned",
+        "communities",
+        "countries",
         "neighbour_countries",
         "betweenness",
         "constraint",

@@ -98,6 +98,13 @@ class Analysis:
         return text
 
 
+def _with_role(practices: Table, role: str, title: str) -> Table:
+    """The practices of one role, ranked afresh."""
+    i = practices.columns.index("role")
+    rows = [r for r in practices.rows if r[i] == role]
+    return Table.build(title, practices.columns, [(n, *r[1:]) for n, r in enumerate(rows, start=1)])
+
+
 def measure_network(graph: nx.Graph, options: AnalysisOptions) -> tuple[dict[str, dict[str, Any]], Partition, dict[str, Table]]:
     """Every node measure of ``graph`` and the tables built from them."""
     m = centrality(graph, options.centrality)
@@ -162,18 +169,9 @@ def analyze(kg: KnowledgeGraph, kind: str, options: AnalysisOptions | None = Non
     per_node, partition, tables = measure_network(graph, options)
     if kind == "diffusion":
         practices = _diffusion.practices_table(graph)
-        role = practices.columns.index("role")
         tables = {
-            "sources": Table.build(
-                "Diffusion: sources (drawn on, drawing on no stated model)",
-                practices.columns,
-                [r for r in practices.rows if r[role] == "source"],
-            ).head(options.top),
-            "sinks": Table.build(
-                "Diffusion: sinks (drew on a model, not drawn on in turn)",
-                practices.columns,
-                [r for r in practices.rows if r[role] == "sink"],
-            ).head(options.top),
+            "sources": _with_role(practices, "source", "Diffusion: sources (drawn on, drawing on no stated model)").head(options.top),
+            "sinks": _with_role(practices, "sink", "Diffusion: sinks (drew on a model, not drawn on in turn)").head(options.top),
             "chains": _diffusion.chains_table(graph, top=options.top),
             "cross-border": _diffusion.cross_border_table(graph, top=options.top),
             "country-flows": _diffusion.country_flows_table(graph, top=options.top),

@@ -17,12 +17,15 @@ from cmkg.results import ResultTable
 TopOpt = Annotated[Optional[int], typer.Option("--top", help="Show the first N rows of each table.", metavar="N")]
 
 
-# Left out of the human table (csv, json and the rest keep them): IRIs are long and labels say the same.
-_WIDE_ONLY = frozenset({"iri", "from_iri", "to_iri", "start_iri", "end_iri", "degree_centrality"})
+# Left out of the human table to keep it readable in a terminal (csv, json and the rest keep them):
+# IRIs are long and the labels say the same; the others repeat a neighbouring column.
+_MACHINE_ONLY = frozenset(
+    {"iri", "from_iri", "to_iri", "start_iri", "end_iri", "source_iri", "target_iri", "degree_centrality", "neighbour_countries"}
+)
 
 
 def _readable(table: ResultTable) -> ResultTable:
-    keep = [i for i, c in enumerate(table.columns) if c not in _WIDE_ONLY]
+    keep = [i for i, c in enumerate(table.columns) if c not in _MACHINE_ONLY]
     return ResultTable.from_rows([table.columns[i] for i in keep], [tuple(row[i] for i in keep) for row in table.terms])
 
 
@@ -177,7 +180,8 @@ def network_cmd(
     kg = open_kg(endpoint, engine, store)
     graph = project(kg, name)
     if out is None:
-        print_table(_edges_result(graph), fmt, limit=limit, title=graph.graph["title"])
+        edges = _edges_result(graph)
+        print_table(_readable(edges) if fmt == "table" else edges, fmt, limit=limit, title=graph.graph["title"])
         return
     write_network(graph, out, to)
     console.print(
