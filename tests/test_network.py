@@ -234,3 +234,17 @@ def test_diffusion_has_the_chains_the_sources_state(kg: KnowledgeGraph) -> None:
     assert g.edges[p + "charte-de-la-diversite", p + "copenhagen-diversity-charter"]["relation"] == "inspiredBy"
     assert g.nodes[p + "omega-mentoring-programme"]["country"] == "New Zealand"
     assert g.nodes[p + "triec-mentoring-partnership"]["country"] == "Canada"
+
+
+def test_the_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("<!-- section: api-network -->", 1)[1].split("<!-- /section: api-network -->", 1)[0]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "build").mkdir()
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md (api-network)", "exec"), namespace)
+    assert (tmp_path / "build" / "organisations.gexf").is_file()
+    assert namespace["result"].main.columns[0] == "rank"  # type: ignore[attr-defined]
