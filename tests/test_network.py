@@ -113,6 +113,9 @@ def test_policy_network_is_bipartite_and_weighted() -> None:
     g = project(fixture_kg("coverage"), "policy")
     assert {d["type"] for _, d in g.nodes(data=True)} == {"PolicyArea", "Recommendation"}
     assert nx.is_bipartite(g)
+    areas = {v for v, d in g.nodes(data=True) if d["bipartite"] == 0}
+    assert {g.nodes[v]["type"] for v in areas} == {"PolicyArea"}
+    assert nx.bipartite.is_bipartite_node_set(g, areas)
     assert g.edges[ID + "policy-area/area-1", ID + "recommendation/r1"]["weight"] == 2.0
     assert g.number_of_edges() == 4
 

@@ -60,6 +60,8 @@ class NetworkSpec:
     directed: bool
     title: str
     description: str
+    #: for a two-mode network, the node types of its two sides (node attribute ``bipartite`` 0 and 1)
+    bipartite: tuple[str, str] | None = None
 
 
 NETWORKS: dict[str, NetworkSpec] = {
@@ -99,6 +101,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             False,
             "Policy area by recommendation",
             "Policy areas and recommendations, tied by the practices that address the one and exemplify the other.",
+            ("PolicyArea", "Recommendation"),
         ),
     )
 }
@@ -237,6 +240,8 @@ def graph_from_edges(
             attrs["type"] = _best_type(node_types.get(node, ()))
         if node not in nodes and node in node_labels:
             attrs["label"] = node_labels[node]
+        if spec.bipartite is not None and attrs["type"] in spec.bipartite:
+            attrs["bipartite"] = spec.bipartite.index(attrs["type"])  # networkx's two-mode convention
         graph.add_node(node, **attrs)
     for (u, v), e in sorted(merged.items()):
         rels = dict(e["relations"])
