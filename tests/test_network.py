@@ -251,3 +251,25 @@ def test_the_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     exec(compile(code, "README.md (api-network)", "exec"), namespace)
     assert (tmp_path / "build" / "organisations.gexf").is_file()
     assert namespace["result"].main.columns[0] == "rank"  # type: ignore[attr-defined]
+
+
+def test_rows_in_both_directions_merge_in_an_undirected_network() -> None:
+    from rdflib import Literal, URIRef
+
+    from cmkg.network import graph_from_edges
+    from cmkg.results import ResultTable
+
+    a, b = URIRef(ID + "organisation/a"), URIRef(ID + "organisation/b")
+    cmo = "https://w3id.org/cmkg/ontology#"
+    rows = [
+        (a, b, URIRef(cmo + "partnerOf"), None),
+        (b, a, URIRef(cmo + "memberOf"), Literal(2)),
+        (a, b, URIRef(cmo + "partnerOf"), None),  # stated twice: counts once
+        (a, a, URIRef(cmo + "partnerOf"), None),  # a loop: dropped
+    ]
+    table = ResultTable.from_rows(("source", "target", "relation", "weight"), rows)
+    g = graph_from_edges(table, NETWORKS["actors"])
+    assert list(g.edges(data=True)) == [(str(a), str(b), {"relation": "memberOf, partnerOf", "weight": 3.0, "via": ""})]
+    d = graph_from_edges(table, NETWORKS["diffusion"])
+    assert d.number_of_edges() == 2 and d.edges[str(b), str(a)]["weight"] == 2.0
+    assert g.nodes[str(a)]["label"] == "a"  # no label known: the IRI's last segment
