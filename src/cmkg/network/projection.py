@@ -214,6 +214,7 @@ def graph_from_edges(
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     node_types: dict[str, set[str]] = defaultdict(set)
     node_labels: dict[str, str] = {}
+    ends: set[str] = set()
     for rec in edges.records():
         s, t = rec.get("source"), rec.get("target")
         if s is None or t is None:
@@ -221,6 +222,7 @@ def graph_from_edges(
         s, t = str(s), str(t)
         if s == t:
             continue
+        ends.update((s, t))
         for end, prefix in ((s, "source"), (t, "target")):
             if rec.get(prefix + "Type") is not None:
                 node_types[end].add(short_name(rec[prefix + "Type"]))
@@ -234,7 +236,7 @@ def graph_from_edges(
         e["relations"][rel] = max(weight, e["relations"].get(rel, 0.0))
         if rec.get("via"):
             e["via"].update(v for v in str(rec["via"]).split(SEP) if v)
-    for node in sorted(node_types.keys() | node_labels.keys()):
+    for node in sorted(ends):
         attrs = dict(nodes[node]) if node in nodes else _blank_node(node, node_labels.get(node), "")
         if node not in nodes or not attrs.get("type"):
             attrs["type"] = _best_type(node_types.get(node, ()))
