@@ -203,15 +203,20 @@ def graph_from_edges(
     """Build the graph of ``spec`` from the rows of its edge query.
 
     Rows that tie the same pair (in the same direction, for a directed network)
-    are merged: the edge's ``relation`` lists their relations (comma-separated,
-    alphabetical, a general relation dropped where a sub-property of it is also
-    there), its ``weight`` is the sum of their weights (1 for a row without one)
-    and ``via`` joins what the rows went through.
+    become one edge. A row with a ``via`` (what mediates the tie: a shared
+    practice, organisation or link, labelled by ``viaLabel``) counts once per
+    distinct ``via``; a row without one is a direct statement and counts once,
+    however often it is stated. A row's ``weight`` (1 when absent) is what it
+    counts for. The edge's ``relation`` lists the relations of its rows
+    (comma-separated, alphabetical, a general relation dropped where one of its
+    sub-properties also ties the pair), its ``weight`` is their total and its
+    ``via`` joins the labels of what mediates it.
     """
     graph: nx.Graph = nx.DiGraph() if spec.directed else nx.Graph()
     graph.graph.update(name=spec.name, title=spec.title, description=spec.description, directed=spec.directed)
     nodes = nodes or {}
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    # pair -> relation -> via key (None for a direct statement) -> (weight, label)
+    merged: dict[tuple[str, str], dict[str, dict[str | None, tuple[float, str]]]] = {}
     node_types: dict[str, set[str]] = defaultdict(set)
     node_labels: dict[str, str] = {}
     ends: set[str] = set()
@@ -229,13 +234,12 @@ def graph_from_edges(
             if rec.get(prefix + "Label") is not None:
                 node_labels.setdefault(end, str(rec[prefix + "Label"]))
         key = (s, t) if spec.directed or s < t else (t, s)
-        e = merged.setdefault(key, {"relations": {}, "via": set()})
         rel = short_name(rec.get("relation"))
         weight = float(rec["weight"]) if rec.get("weight") is not None else 1.0
-        # the same relation stated twice (e.g. in two named graphs) counts once
-        e["relations"][rel] = max(weight, e["relations"].get(rel, 0.0))
-        if rec.get("via"):
-            e["via"].update(v for v in str(rec["via"]).split(SEP) if v)
+        via = None if rec.get("via") is None else str(rec["via"])
+        label = str(rec.get("viaLabel") or via or "")
+        ties = merged.setdefault(key, {}).setdefault(rel, {})
+        ties[via] = (max(weight, ties[via][0]), label) if via in ties else (weight, label)
     for node in sorted(ends):
         attrs = dict(nodes[node]) if node in nodes else _blank_node(node, node_labels.get(node), "")
         if node not in nodes or not attrs.get("type"):
@@ -245,17 +249,18 @@ def graph_from_edges(
         if spec.bipartite is not None and attrs["type"] in spec.bipartite:
             attrs["bipartite"] = spec.bipartite.index(attrs["type"])  # networkx's two-mode convention
         graph.add_node(node, **attrs)
-    for (u, v), e in sorted(merged.items()):
-        rels = dict(e["relations"])
+    for (u, v), rels in sorted(merged.items()):
+        rels = dict(rels)
         for general, specific in _SUBSUMED.items():
             if general in rels and any(s in rels for s in specific):
                 del rels[general]
+        ties = [tie for r in rels.values() for tie in r.values()]
         graph.add_edge(
             u,
             v,
             relation=", ".join(sorted(rels)),
-            weight=float(sum(rels.values())),
-            via=_join(e["via"]),
+            weight=float(sum(w for w, _ in ties)),
+            via=_join(label for _, label in ties),
         )
     return graph
 
