@@ -9,18 +9,21 @@ never into the curated ``graph/`` folder.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.term import Node
 
 from cmkg.analysis.report import Analysis
 from cmkg.errors import CmkgError, DataFileError, UnsupportedFormat
 from cmkg.loading import PREFIXES
 from cmkg.paths import graph_dir
-from cmkg.vocab import CMO, GRAPH
+from cmkg.vocab import CMO, GRAPH, ID
 
 __all__ = ["ANALYSIS_GRAPH", "RDF_FORMATS", "analysis_graph_iri", "measures_dataset", "write_measures"]
 
@@ -29,6 +32,8 @@ ANALYSIS_GRAPH = Namespace(str(GRAPH) + "analysis/")
 
 #: File suffixes :func:`write_measures` writes (formats that keep the graph name).
 RDF_FORMATS = {".trig": "trig", ".nq": "nquads"}
+
+_OX_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 
 _TERMS = {
     "degree": (CMO.degree, XSD.integer),
@@ -113,6 +118,38 @@ def measures_dataset(analysis: Analysis, *, generated: datetime | None = None) -
     return ds
 
 
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _quads(ds: Dataset) -> list[ox.Quad]:
+    rows = sorted(
+        (s, p, o, g.identifier if hasattr(g, "identifier") else g) for s, p, o, g in ds.quads((None, None, None, None))
+    )
+    # sorted, so each node's measures are written together
+    return [ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), ox.NamedNode(str(g))) for s, p, o, g in rows]  # type: ignore[arg-type]
+
+
+def _prefixes(ds: Dataset) -> dict[str, str]:
+    """The usual prefixes plus one per kind of resource present (``organisation:``, ``city:`` …)."""
+    out = {k: v for k, v in PREFIXES.items() if k in ("cmo", "prov", "dcterms", "rdfs", "xsd")}
+    base = str(ID)
+    for s, *_ in ds.quads((None, None, None, None)):
+        rest = str(s)[len(base) :] if str(s).startswith(base) else ""
+        kind = rest.split("/", 1)[0] if "/" in rest else ""
+        if kind and re.fullmatch(r"[a-z][a-z0-9-]*", kind):
+            out[kind] = base + kind + "/"
+    return out
+
+
 def write_measures(analysis: Analysis, path: str | Path) -> Path:
     """Write the measures to a TriG (``.trig``) or N-Quads (``.nq``) file, atomically.
 
@@ -135,7 +172,8 @@ def write_measures(analysis: Analysis, path: str | Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(fd)
     try:
-        ds.serialize(destination=tmp, format=fmt)
+        # pyoxigraph writes every digit of an xsd:double (rdflib's TriG writer keeps seven)
+        ox.serialize(_quads(ds), tmp, _OX_FORMATS[fmt], prefixes=_prefixes(ds) if fmt == "trig" else None)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
