@@ -80,7 +80,7 @@ def test_analyze_mistakes_are_one_sentence(run_cmkg) -> None:  # type: ignore[no
         (("analyze", "communities", "--network", "people"), "no network called 'people'"),
         (("analyze", "actors", "--top", "0"), "--top must be 1 or more"),
         (("analyze", "actors", "-f", "xml"), "--format 'xml' is not one of"),
-        (("analyze", "coverage", "--as-rdf", "x.trig"), "coverage has none"),
+        (("analyze", "coverage", "--as-rdf", "x.ttl"), "write a .trig or .nq file"),
     ]:
         code, out, err = run_cmkg(*args)
         assert code == 1, args

@@ -75,7 +75,19 @@ def test_formats_without_graph_names_are_refused(result, tmp_path: Path) -> None
     assert list(tmp_path.iterdir()) == []
 
 
-def test_coverage_has_no_node_measures() -> None:
+def test_coverage_is_written_as_counts_per_recommendation() -> None:
+    from rdflib import Literal, URIRef, XSD
+
+    from cmkg.analysis.rdf import analysis_graph_iri
+    from cmkg.vocab import CMO
+
     cov = analyze(KnowledgeGraph.load(files=[FIXTURES / "network" / "coverage.ttl"]), "coverage")
-    with pytest.raises(CmkgError, match="gives no node measures"):
-        measures_dataset(cov)
+    ds = measures_dataset(cov)
+    g = ds.graph(analysis_graph_iri("coverage"))
+    records = cov.tables["coverage"].records()
+    assert records
+    for r in records:
+        subject = URIRef(r["iri"])
+        assert g.value(subject, CMO.practiceCount) == Literal(r["practices"], datatype=XSD.integer)
+        assert g.value(subject, CMO.cityCount) == Literal(r["cities"], datatype=XSD.integer)
+        assert g.value(subject, CMO.countryCount) == Literal(r["countries"], datatype=XSD.integer)

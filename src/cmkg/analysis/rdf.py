@@ -25,7 +25,7 @@ from cmkg.loading import PREFIXES
 from cmkg.paths import graph_dir
 from cmkg.vocab import CMO, GRAPH, ID
 
-__all__ = ["ANALYSIS_GRAPH", "RDF_FORMATS", "analysis_graph_iri", "measures_dataset", "write_measures"]
+__all__ = ["ANALYSIS_GRAPH", "RDF_FORMATS", "analysis_graph_iri", "coverage_dataset", "measures_dataset", "write_measures"]
 
 #: Base of the named graphs analysis results go into.
 ANALYSIS_GRAPH = Namespace(str(GRAPH) + "analysis/")
@@ -76,6 +76,8 @@ def measures_dataset(analysis: Analysis, *, generated: datetime | None = None) -
     >>> [str(g.identifier) for g in ds.graphs() if len(g)]
     ['https://w3id.org/cmkg/graph/analysis/policy']
     """
+    if analysis.kind == "coverage":
+        return coverage_dataset(analysis, generated=generated)
     if analysis.network is None or analysis.graph is None:
         raise CmkgError(
             f"'{analysis.kind}' gives no node measures to write as RDF; use --as-rdf with a network analysis "
@@ -115,6 +117,41 @@ def measures_dataset(analysis: Analysis, *, generated: datetime | None = None) -
             ),
         )
     )
+    return ds
+
+
+_COVERAGE_TERMS = {"practices": CMO.practiceCount, "cities": CMO.cityCount, "countries": CMO.countryCount}
+
+
+def coverage_dataset(analysis: Analysis, *, generated: datetime | None = None) -> Dataset:
+    """The recommendation coverage as RDF: practice, city and country counts per recommendation.
+
+    Examples
+    --------
+    >>> from cmkg import KnowledgeGraph
+    >>> from cmkg.analysis import analyze
+    >>> ds = coverage_dataset(analyze(KnowledgeGraph.load(), "coverage"))
+    >>> g = ds.graph(analysis_graph_iri("coverage"))
+    >>> len(set(g.subjects(CMO.practiceCount, None)))
+    24
+    """
+    iri = analysis_graph_iri("coverage")
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    g = ds.graph(iri)
+    for record in analysis.tables["coverage"].records():
+        subject = URIRef(record["iri"])
+        for column, prop in _COVERAGE_TERMS.items():
+            g.add((subject, prop, Literal(int(record[column]), datatype=XSD.integer)))
+    when = generated or datetime.now(timezone.utc).replace(microsecond=0)
+    activity = BNode()
+    g.add((iri, RDF.type, PROV.Entity))
+    g.add((iri, DCTERMS.title, Literal("Recommendation coverage: exemplifying practices, cities and countries", lang="en")))
+    g.add((iri, PROV.wasGeneratedBy, activity))
+    g.add((iri, PROV.generatedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime)))
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, RDFS.label, Literal("cmkg analyze coverage", lang="en")))
     return ds
 
 

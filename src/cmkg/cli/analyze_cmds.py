@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -95,7 +97,7 @@ def analyze_cmd(
         centrality=CentralityOptions(exact_max=exact_max, samples=samples, seed=seed),
     )
     if as_rdf is not None and what == "coverage":
-        raise CmkgError("--as-rdf writes node measures of a network; coverage has none (use --format csv or json)")
+        options = replace(options, top=None)  # the RDF holds every recommendation, not the top N
     kg = open_kg(endpoint, engine, store)
     result = analyze(kg, what, options)
     if show is None:
