@@ -237,7 +237,13 @@ def write_report(results: dict[str, Any], path: Path) -> Path:
             lines.append(f"| {k} | {name} | {a['nodes']:,} | {a['edges']:,} | {a['project_s']:.3f} | {a['pagerank_s']:.3f} | {a['betweenness_sampled_s']:.3f} (k={a['betweenness_k']}) |")
     viz = results.get("viz")
     if viz:
-        lines += ["", "## Visualisation", "", "```", *(f"{k}: {val}" for k, val in viz.items()), "```"]
+        lines += ["", "## Visualisation (bench/viz_bench.py)", ""]
+        cases = viz.get("cases") if isinstance(viz.get("cases"), dict) else None
+        if cases:
+            cols = sorted({k for c in cases.values() for k in c})
+            lines += ["| case | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+            lines += [f"| {name} | " + " | ".join(_fmt(c.get(k)) for k in cols) + " |" for name, c in cases.items()]
+        lines += [f"- {k}: {val}" for k, val in viz.items() if k != "cases"]
     diffs = [(k, n) for k in keys for n, a in sizes[k].get("agree", {}).items() if not a.get("same")]
     lines += ["", "## Agreement between engines", ""]
     if diffs:
