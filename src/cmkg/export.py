@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from rdflib import Dataset, Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from cmkg.errors import UnsupportedFormat
 
@@ -42,18 +43,60 @@ def union_graph(ds: Dataset) -> Graph:
     return g
 
 
+# the formats written with Oxigraph's serialisers: lossless (rdflib's Turtle and
+# TriG writers keep only seven digits of an xsd:double) and much faster
+_OXIGRAPH_WRITERS = ("ttl", "nt", "nq", "trig")
+
+
+def dataset_prefixes(ds: Dataset) -> dict[str, str]:
+    """The dataset's prefix bindings, as Oxigraph's writers take them."""
+    return {p: str(ns) for p, ns in ds.namespace_manager.namespaces() if p}
+
+
+def oxigraph_bytes(ds: Dataset, key: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Serialise with pyoxigraph: quads for nq/trig, the union's triples for ttl/nt, sorted by subject."""
+    import pyoxigraph as ox
+
+    from cmkg.engine.terms import to_oxigraph
+
+    rdf_format = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}[key]
+    if FORMATS[key][2]:
+        rows = sorted(
+            ((c.identifier if isinstance(c, Graph) else c), s, p, o) for s, p, o, c in ds.quads((None, None, None, None))
+        )
+        items = [
+            ox.Quad(
+                to_oxigraph(s),
+                to_oxigraph(p),
+                to_oxigraph(o),
+                ox.DefaultGraph() if g is None or g == DATASET_DEFAULT_GRAPH_ID else to_oxigraph(g),
+            )
+            for g, s, p, o in rows
+        ]
+    else:
+        items = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in sorted(set(ds.triples((None, None, None))))]
+    use_prefixes = prefixes if prefixes is not None else dataset_prefixes(ds)
+    return ox.serialize(items, format=rdf_format, prefixes=use_prefixes if key in ("ttl", "trig") else None)
+
+
 def serialise(ds: Dataset, fmt: str) -> bytes:
     key = normalise_format(fmt)
     rdf_format, _suffix, quads, _mt = FORMATS[key]
-    if quads:
-        return ds.serialize(format=rdf_format, encoding="utf-8")
+    if key in _OXIGRAPH_WRITERS:
+        try:
+            return oxigraph_bytes(ds, key)
+        except ValueError:
+            # Oxigraph refuses a few terms RDF syntax allows (a language tag that is not
+            # well-formed BCP 47, e.g. "a-b"): write those graphs with rdflib instead
+            if quads:
+                return ds.serialize(format=rdf_format, encoding="utf-8")
+            return union_graph(ds).serialize(format=rdf_format, encoding="utf-8")
     g = union_graph(ds)
     if key == "jsonld":
         # expanded JSON-LD: rdflib's compaction can merge "" and ""@aa on one property
         return g.serialize(format="json-ld", encoding="utf-8")
-    if key == "xml":
-        _check_xml_chars(g)
-    return g.serialize(format=rdf_format, encoding="utf-8")
+    _check_xml_chars(g)
+    return g.serialize(format="xml", encoding="utf-8")
 
 
 # characters XML 1.0 cannot carry at all, even escaped

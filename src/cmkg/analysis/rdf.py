@@ -14,13 +14,12 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
-from rdflib.term import Node
 
 from cmkg.analysis.report import Analysis
 from cmkg.errors import CmkgError, DataFileError, UnsupportedFormat
+from cmkg.export import oxigraph_bytes
 from cmkg.loading import PREFIXES
 from cmkg.paths import graph_dir
 from cmkg.vocab import CMO, GRAPH, ID
@@ -32,8 +31,6 @@ ANALYSIS_GRAPH = Namespace(str(GRAPH) + "analysis/")
 
 #: File suffixes :func:`write_measures` writes (formats that keep the graph name).
 RDF_FORMATS = {".trig": "trig", ".nq": "nquads"}
-
-_OX_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 
 _TERMS = {
     "degree": (CMO.degree, XSD.integer),
@@ -155,26 +152,6 @@ def coverage_dataset(analysis: Analysis, *, generated: datetime | None = None) -
     return ds
 
 
-def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _quads(ds: Dataset) -> list[ox.Quad]:
-    rows = sorted(
-        (s, p, o, g.identifier if hasattr(g, "identifier") else g) for s, p, o, g in ds.quads((None, None, None, None))
-    )
-    # sorted, so each node's measures are written together
-    return [ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), ox.NamedNode(str(g))) for s, p, o, g in rows]  # type: ignore[arg-type]
-
-
 def _prefixes(ds: Dataset) -> dict[str, str]:
     """The usual prefixes plus one per kind of resource present (``organisation:``, ``city:`` …)."""
     out = {k: v for k, v in PREFIXES.items() if k in ("cmo", "prov", "dcterms", "rdfs", "xsd")}
@@ -209,8 +186,8 @@ def write_measures(analysis: Analysis, path: str | Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(fd)
     try:
-        # pyoxigraph writes every digit of an xsd:double (rdflib's TriG writer keeps seven)
-        ox.serialize(_quads(ds), tmp, _OX_FORMATS[fmt], prefixes=_prefixes(ds) if fmt == "trig" else None)
+        # Oxigraph's writers keep every digit of an xsd:double (rdflib's TriG writer keeps seven)
+        Path(tmp).write_bytes(oxigraph_bytes(ds, "trig" if fmt == "trig" else "nq", _prefixes(ds)))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

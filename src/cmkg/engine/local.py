@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+import threading
 
 from rdflib import Dataset, Graph
 from rdflib.plugins.sparql import prepareQuery
@@ -17,12 +17,25 @@ from cmkg.results import ResultTable
 __all__ = ["LocalEngine"]
 
 
-@lru_cache(maxsize=512)
+_local = threading.local()
+
+
 def _prepared(text: str) -> Query:
-    """Parse and translate a query once: rdflib's parser costs more than most of our queries."""
+    """Parse and translate a query once per thread: rdflib's parser costs more than most of our queries.
+
+    Per thread, because rdflib's evaluation is not safe on one Query object shared by threads.
+    """
     from cmkg.loading import PREFIXES
 
-    return prepareQuery(text, initNs=PREFIXES)
+    cache: dict[str, Query] | None = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = {}
+    query = cache.get(text)
+    if query is None:
+        if len(cache) >= 512:
+            cache.clear()
+        query = cache[text] = prepareQuery(text, initNs=PREFIXES)
+    return query
 
 
 class LocalEngine(Engine):

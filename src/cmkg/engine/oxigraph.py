@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
+from cmkg.safety import resolve_codepoint_escapes
 from cmkg.engine.base import Engine, QueryResult, inspect_query
 from cmkg.engine.terms import to_oxigraph, to_rdflib
 from cmkg.errors import CmkgError, DataFileError, QueryRefused, QuerySyntaxError
@@ -234,6 +235,8 @@ class OxigraphEngine(Engine):
         timeout: float | None = None,
     ) -> QueryResult:
         """Run a read-only query; ``timeout`` is not enforced (Oxigraph cannot stop a running query)."""
+        # rdflib (the checker) and Oxigraph read \uXXXX escapes differently: run exactly the checked text
+        text = resolve_codepoint_escapes(text)
         info = inspect_query(text)
         if not self.allow_remote:
             if info.uses_service:

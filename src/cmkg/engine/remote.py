@@ -21,6 +21,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cmkg.engine.base import Engine, QueryResult, inspect_query
+from cmkg.safety import resolve_codepoint_escapes
 from cmkg.engine.binding import inject_values, sparql_term, values_block
 from cmkg.errors import EndpointError, QuerySyntaxError, QueryTimeout
 from cmkg.results import ResultTable
@@ -119,6 +120,8 @@ class RemoteEngine(Engine):
         *,
         timeout: float | None = None,
     ) -> QueryResult:
+        # send exactly the text that was checked (rdflib and other stores read \uXXXX escapes differently)
+        text = resolve_codepoint_escapes(text)
         info = inspect_query(text)  # refuses updates and reports syntax errors with line and column
         if bindings:
             text = inject_values(text, bindings)
