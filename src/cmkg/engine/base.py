@@ -76,8 +76,9 @@ def inspect_query(text: str) -> QueryInfo:
     names: set[str] = set()
     _walk(body, names)
     iris: list[str] = []
-    for clause in body.get("datasetClause") or []:
-        iri = clause.get("default") or clause.get("named")
+    # CompValue.get returns the key itself when it is missing, so test membership.
+    for clause in body["datasetClause"] if "datasetClause" in body else []:
+        iri = clause["default"] if "default" in clause else clause["named"] if "named" in clause else None
         if iri is not None:
             iris.append(str(iri))
     return QueryInfo(kind=kind, uses_service="ServiceGraphPattern" in names, dataset_iris=tuple(iris))  # type: ignore[arg-type]
