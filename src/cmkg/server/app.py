@@ -90,11 +90,10 @@ def create_app(kg: KnowledgeGraph, settings: ServerSettings | None = None) -> Fa
 
     Examples
     --------
-    >>> from starlette.testclient import TestClient
     >>> from cmkg import KnowledgeGraph
-    >>> client = TestClient(create_app(KnowledgeGraph.load()))
-    >>> client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]
-    True
+    >>> app = create_app(KnowledgeGraph.load(), ServerSettings(timeout=10))
+    >>> sorted(r.path for r in app.routes if r.path.startswith("/sparql") or r.path.startswith("/id/"))
+    ['/id/{kind}/{slug}', '/sparql']
     """
     from cmkg.server import api, errors, pages, sparql, void
 

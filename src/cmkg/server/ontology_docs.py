@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 
-from cmkg.server.views import CMO_NS, ONTOLOGY_IRI, Value, _select, curie, schemes
+from cmkg.server.views import CMO_NS, ID_NS, ONTOLOGY_IRI, Value, _select, curie, schemes
 
 if TYPE_CHECKING:
     from cmkg.kg import KnowledgeGraph
@@ -96,7 +96,9 @@ SELECT ?t ?rel ?o (SAMPLE(?ol0) AS ?ol) WHERE {{
         if isinstance(o, URIRef):
             links[(str(t), str(r).rsplit("#", 1)[-1])].append(Value(o, "" if ol is None else str(ol)))
     counts = {str(c): int(n) for c, n in _select(kg, f"""
-SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c . FILTER(STRSTARTS(STR(?c), "{CMO_NS}")) }} GROUP BY ?c""").rows}
+SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  ?s a ?c . FILTER(STRSTARTS(STR(?c), "{CMO_NS}") && STRSTARTS(STR(?s), "{ID_NS}"))
+}} GROUP BY ?c""").rows}
 
     def v(iri: str) -> Value:
         return Value(URIRef(iri), labels.get(iri, ""))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cmkg.catalogue import validate_iri
@@ -40,8 +41,37 @@ _EN = 'FILTER(LANG({v}) = "" || LANGMATCHES(LANG({v}), "en"))'
 MAX_LINKS = 500
 
 
+@lru_cache(maxsize=64)
+def _prepared(text: str) -> Any:
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text)
+
+
+def _run(kg: KnowledgeGraph, text: str, bindings: Mapping[str, Node] | None = None) -> Any:
+    """Run one of the page queries; the IRI of the page is bound as ``?this``, never pasted.
+
+    On the embedded rdflib engine the (constant) query texts are parsed once and
+    kept prepared: parsing costs ten times more than running them.
+    """
+    text = _PREFIXES + text
+    engine = kg.engine
+    ds = getattr(engine, "dataset", None)
+    if type(engine).__name__ == "LocalEngine" and isinstance(ds, Dataset):
+        res = ds.query(_prepared(text), initBindings=dict(bindings or {}))
+        if res.type == "SELECT":
+            return ResultTable.from_rows([str(v) for v in res.vars or []], [tuple(r) for r in res])
+        if res.type == "ASK":
+            return bool(res.askAnswer)
+        g = Graph()
+        for t in res.graph or ():
+            g.add(t)
+        return g
+    return kg.sparql(text, bindings)
+
+
 def _select(kg: KnowledgeGraph, text: str, bindings: Mapping[str, Node] | None = None) -> ResultTable:
-    out = kg.sparql(_PREFIXES + text, bindings)
+    out = _run(kg, text, bindings)
     if not isinstance(out, ResultTable):  # pragma: no cover - our own SELECT texts
         raise CmkgError("expected a table")
     return out
@@ -127,7 +157,7 @@ def _label_of(row_label: Any) -> str:
 
 def entity_exists(kg: KnowledgeGraph, iri: str) -> bool:
     ref = validate_iri(iri, "iri")
-    return bool(kg.sparql(f"ASK {{ {{ <{ref}> ?p ?o }} UNION {{ ?s ?p <{ref}> }} }}"))
+    return bool(_run(kg, "ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", {"this": ref}))
 
 
 def _group(rows: list[tuple[Node, str, Node, str]]) -> tuple[Link, ...]:
@@ -146,16 +176,16 @@ def entity(kg: KnowledgeGraph, iri: str) -> Entity | None:
     ref = validate_iri(iri, "iri")
     out = _select(kg, f"""
 SELECT ?p ?o (SAMPLE(?pl0) AS ?pl) (SAMPLE(?ol0) AS ?ol) WHERE {{
-  <{ref}> ?p ?o .
+  ?this ?p ?o .
   OPTIONAL {{ ?p rdfs:label ?pl0 . {_EN.format(v="?pl0")} }}
   OPTIONAL {{ ?o {_LABELS} ?ol0 . {_EN.format(v="?ol0")} }}
-}} GROUP BY ?p ?o""")
+}} GROUP BY ?p ?o""", {"this": ref})
     inc = _select(kg, f"""
 SELECT ?s ?p (SAMPLE(?pl0) AS ?pl) (SAMPLE(?sl0) AS ?sl) WHERE {{
-  ?s ?p <{ref}> .
+  ?s ?p ?this .
   OPTIONAL {{ ?p rdfs:label ?pl0 . {_EN.format(v="?pl0")} }}
   OPTIONAL {{ ?s {_LABELS} ?sl0 . {_EN.format(v="?sl0")} }}
-}} GROUP BY ?s ?p LIMIT {MAX_LINKS + 1}""")
+}} GROUP BY ?s ?p LIMIT {MAX_LINKS + 1}""", {"this": ref})
     if not len(out) and not len(inc):
         return None
     labels: list[tuple[tuple[int, bool], str]] = []
@@ -177,10 +207,10 @@ SELECT ?s ?p (SAMPLE(?pl0) AS ?pl) (SAMPLE(?sl0) AS ?sl) WHERE {{
     in_rows = [(p, _label_of(pl), s, _label_of(sl)) for s, p, pl, sl in inc.terms[:MAX_LINKS] if s is not None and p is not None]
     src = _select(kg, f"""
 SELECT ?src (SAMPLE(?l0) AS ?l) ?whole (SAMPLE(?wl0) AS ?wl) WHERE {{
-  <{ref}> cmo:source ?src .
+  ?this cmo:source ?src .
   OPTIONAL {{ ?src {_LABELS} ?l0 }}
   OPTIONAL {{ ?src dcterms:isPartOf ?whole . OPTIONAL {{ ?whole {_LABELS} ?wl0 }} }}
-}} GROUP BY ?src ?whole""")
+}} GROUP BY ?src ?whole""", {"this": ref})
     sources = tuple(
         (Value(s, _label_of(sl)), Value(w, _label_of(wl)) if w is not None else None)
         for s, sl, w, wl in src.terms if s is not None
@@ -188,19 +218,19 @@ SELECT ?src (SAMPLE(?l0) AS ?l) ?whole (SAMPLE(?wl0) AS ?wl) WHERE {{
     figs = _select(kg, f"""
 SELECT ?stat (SAMPLE(?l0) AS ?label) (SAMPLE(?v0) AS ?value) (SAMPLE(?q0) AS ?qualifier)
        (SAMPLE(?ul0) AS ?unit) (SAMPLE(?y0) AS ?year) WHERE {{
-  ?stat cmo:about <{ref}> .
+  ?stat cmo:about ?this .
   OPTIONAL {{ ?stat rdfs:label ?l0 }} OPTIONAL {{ ?stat cmo:value ?v0 }} OPTIONAL {{ ?stat cmo:qualifier ?q0 }}
   OPTIONAL {{ ?stat cmo:unit ?u . ?u {_LABELS} ?ul0 }} OPTIONAL {{ ?stat cmo:year ?y0 }}
-}} GROUP BY ?stat ORDER BY ?year ?label""")
+}} GROUP BY ?stat ORDER BY ?year ?label""", {"this": ref})
     concepts: list[tuple[Value, Value | None, int]] = []
     if any(str(t.term) == PREFIXES["skos"] + "ConceptScheme" for t in types):
         rows = _select(kg, f"""
 SELECT ?c (SAMPLE(?l0) AS ?l) ?b (SAMPLE(?bl0) AS ?bl) (COUNT(DISTINCT ?user) AS ?uses) WHERE {{
-  ?c skos:inScheme <{ref}> .
+  ?c skos:inScheme ?this .
   OPTIONAL {{ ?c {_LABELS} ?l0 }}
   OPTIONAL {{ ?c skos:broader ?b . OPTIONAL {{ ?b {_LABELS} ?bl0 }} }}
   OPTIONAL {{ ?user ?rel ?c . FILTER(STRSTARTS(STR(?user), "{ID_NS}") && ?rel != skos:hasTopConcept && ?rel != skos:narrower && ?rel != skos:broader) }}
-}} GROUP BY ?c ?b ORDER BY ?l""")
+}} GROUP BY ?c ?b ORDER BY ?l""", {"this": ref})
         concepts = [
             (Value(c, _label_of(l)), Value(b, _label_of(bl)) if b is not None else None, int(n.toPython()) if n is not None else 0)
             for c, l, b, bl, n in rows.terms if c is not None
@@ -223,7 +253,7 @@ SELECT ?c (SAMPLE(?l0) AS ?l) ?b (SAMPLE(?bl0) AS ?bl) (COUNT(DISTINCT ?user) AS
 def entity_graph(kg: KnowledgeGraph, iri: str) -> Graph:
     """The triples an entity IRI dereferences to: every statement about it and every link to it."""
     ref = validate_iri(iri, "iri")
-    g = kg.sparql(f"CONSTRUCT {{ <{ref}> ?p ?o . ?s ?q <{ref}> }} WHERE {{ {{ <{ref}> ?p ?o }} UNION {{ ?s ?q <{ref}> }} }}")
+    g = _run(kg, "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }", {"this": ref})
     assert isinstance(g, Graph)
     return g
 
@@ -252,10 +282,10 @@ def class_members(kg: KnowledgeGraph, class_iri: str, limit: int = 2000) -> tupl
     ref = validate_iri(class_iri, "class")
     rows = _select(kg, f"""
 SELECT ?s (SAMPLE(?l0) AS ?label) (SAMPLE(?d0) AS ?desc) WHERE {{
-  ?s a <{ref}> .
+  ?s a ?this .
   OPTIONAL {{ ?s {_LABELS} ?l0 . {_EN.format(v="?l0")} }}
   OPTIONAL {{ ?s dcterms:description ?d0 }}
-}} GROUP BY ?s ORDER BY LCASE(STR(?label)) ?s LIMIT {limit + 1}""")
+}} GROUP BY ?s ORDER BY LCASE(STR(?label)) ?s LIMIT {limit + 1}""", {"this": ref})
     members = [(Value(s, _label_of(l)), _label_of(d)) for s, l, d in rows.terms[:limit] if isinstance(s, URIRef)]
     return members, len(rows) > limit
 
@@ -295,9 +325,13 @@ SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?r) AS ?resources) WHERE {{
 
 
 def all_resources(kg: KnowledgeGraph) -> list[str]:
-    """Every IRI of the ``id/`` space that is the subject of a statement."""
-    rows = _select(kg, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o . FILTER(ISIRI(?s) && STRSTARTS(STR(?s), "{ID_NS}")) }} ORDER BY ?s')
-    return [str(s) for (s,) in rows.rows]
+    """Every IRI of the ``id/`` space the graph mentions (each gets a page)."""
+    rows = _select(kg, f"""
+SELECT DISTINCT ?r WHERE {{
+  {{ ?r ?p ?o }} UNION {{ ?s ?p ?r }}
+  FILTER(ISIRI(?r) && STRSTARTS(STR(?r), "{ID_NS}"))
+}} ORDER BY ?r""")
+    return [str(r) for (r,) in rows.rows]
 
 
 def ego_network(kg: KnowledgeGraph, e: Entity, limit: int = 60) -> dict[str, list[dict[str, str]]]:
