@@ -136,8 +136,9 @@ def choose(accept: str | None, offers: Sequence[str]) -> str | None:
         for r in ranges:
             for candidate in [offer, *[a for a, target in ALIASES.items() if target == offer]]:
                 level = r.matches(candidate)
-                if level == 3 and candidate != offer:
-                    level = 2  # an alias counts less than the real type named outright
+                if candidate != offer:
+                    # an alias counts only when named outright, and less than the real type
+                    level = 2 if level == 3 else 0
                 if level > specificity or (level == specificity and level and r.q > quality):
                     quality, specificity = r.q, level
         if quality > best[0]:
