@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import sys
 
-import click
-import typer
-
 from cmkg.cli.app import app, err_console
 from cmkg.errors import CmkgError
 
@@ -23,22 +20,13 @@ __all__ = ["app", "main"]
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``cmkg`` console script."""
     try:
-        app(args=argv, standalone_mode=False)
+        # standalone mode: click prints usage errors itself (exit 2) and exits 0 on success
+        app(args=argv)
     except CmkgError as err:
         err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
         sys.exit(1)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
-    except typer.Exit as exc:  # pragma: no cover - typer re-exports click's Exit
-        sys.exit(exc.exit_code)

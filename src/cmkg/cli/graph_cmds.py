@@ -43,12 +43,19 @@ def validate_cmd(
     kg = _load(endpoint, engine, store, data)
     report = kg.validate()
     if report.shacl:
-        table = Table(title="SHACL results", show_lines=False, header_style="bold")
-        for col in ("severity", "focus node", "path", "message"):
-            table.add_column(col, overflow="fold")
+        # one block per distinct message, so a rule broken fifty times reads as one finding
+        by_message: dict[tuple[str, str], list[str]] = {}
         for r in report.shacl:
-            table.add_row(r.severity, r.focus, r.path, r.message + (f" (value: {r.value})" if r.value else ""))
-        console.print(table)
+            where = r.focus + (f" {r.path}" if r.path else "") + (f" = {r.value}" if r.value else "")
+            by_message.setdefault((r.severity, r.message), []).append(where)
+        console.print(f"[bold]SHACL[/bold]: {len(report.shacl)} result(s) in {len(by_message)} kind(s)", highlight=False)
+        for (severity, message), wheres in by_message.items():
+            colour = "red" if severity == "Violation" else "yellow"
+            console.print(f"[{colour}]{severity}[/{colour}] ×{len(wheres)}: {message}", highlight=False)
+            for where in wheres[:20]:
+                console.print(f"    {where}", highlight=False, soft_wrap=True)
+            if len(wheres) > 20:
+                console.print(f"    … and {len(wheres) - 20} more", highlight=False)
     for check in report.checks:
         table = Table(title=f"check {check.name}: {check.summary}", header_style="bold")
         for col in check.rows.columns:
