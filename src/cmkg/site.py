@@ -109,7 +109,7 @@ def _write_all(kg: KnowledgeGraph, w: _Writer, base_url: str, sparql_url: str | 
     classes = views.classes(kg)
     counts = views.home_counts(kg)
     dumps = dump_files()
-    w.page("index.html", "home.html", title="Home", counts=counts, classes=classes, dumps=dumps)
+    w.page("index.html", "home.html", title="Home", counts=counts, classes=views.home_classes(classes), dumps=dumps)
     w.page("-/classes.html", "classes.html", title="Browse", classes=classes)
     for c in classes:
         page = Linker(static_site=True, root="").class_page(c.iri)

@@ -56,7 +56,7 @@ def home(request: Request) -> HTMLResponse:
     st = state(request)
     counts = st.cached("home:counts", lambda: views.home_counts(st.kg))
     classes = st.cached("classes", lambda: views.classes(st.kg))
-    return _html(render("home.html", SERVER, title="Home", counts=counts, classes=classes, dumps=dump_files()))
+    return _html(render("home.html", SERVER, title="Home", counts=counts, classes=views.home_classes(classes), dumps=dump_files()))
 
 
 def entity_response(st: ServerState, request: Request, kind: str, slug: str) -> Response:
@@ -142,7 +142,8 @@ def query_page(request: Request) -> HTMLResponse:
     st = state(request)
     queries = list(st.kg.catalogue.values())
     catalogue = [
-        {"name": q.name, "summary": q.summary, "query": q.text,
+        {"name": q.name, "summary": q.summary, "description": q.description,
+         "query": "\n".join(line for line in q.text.splitlines() if not line.startswith("#+")).lstrip("\n"),
          "params": [{"name": p.name, "type": p.type, "description": p.description, "example": p.example,
                      "optional": p.optional} for p in q.params]}
         for q in queries

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ID_NS", "CMO_NS", "ONTOLOGY_IRI", "Value", "Link", "Entity", "ClassCount",
     "entity", "entity_graph", "entity_exists", "classes", "class_members", "schemes", "search",
-    "curie", "from_curie", "home_counts", "all_resources", "ego_network",
+    "curie", "from_curie", "home_counts", "home_classes", "all_resources", "ego_network",
 ]
 
 ID_NS = "https://w3id.org/cmkg/id/"
@@ -164,7 +164,7 @@ def _group(rows: list[tuple[Node, str, Node, str]]) -> tuple[Link, ...]:
     groups: dict[str, tuple[str, list[Value]]] = {}
     for prop, plabel, term, label in rows:
         key = str(prop)
-        groups.setdefault(key, (plabel or curie(key), []))[1].append(Value(term, label))
+        groups.setdefault(key, (plabel or ("type" if key == _RDF_TYPE else curie(key)), []))[1].append(Value(term, label))
     return tuple(
         Link(p, pl, tuple(sorted(vals, key=lambda v: v.text.lower())))
         for p, (pl, vals) in sorted(groups.items(), key=lambda kv: (kv[0] != _RDF_TYPE, kv[1][0].lower()))
@@ -322,6 +322,16 @@ SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?r) AS ?resources) WHERE {{
 }}""")
     triples, resources = rows.rows[0]
     return {"triples": int(triples), "resources": int(resources)}
+
+
+_FIRST = ("Practice", "City", "Organisation", "Person", "Recommendation", "PolicyArea", "TargetGroup", "Source")
+
+
+def home_classes(all_classes: list[ClassCount]) -> list[ClassCount]:
+    """The classes of the ontology a newcomer starts from: the main ones first, then by size."""
+    ours = [c for c in all_classes if c.iri.startswith(CMO_NS)]
+    rank = {CMO_NS + name: i for i, name in enumerate(_FIRST)}
+    return sorted(ours, key=lambda c: (rank.get(c.iri, len(rank)), -c.count, c.label))
 
 
 def all_resources(kg: KnowledgeGraph) -> list[str]:

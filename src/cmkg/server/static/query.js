@@ -38,6 +38,7 @@
     var q = byName[select.value];
     current = q || null;
     if (q) { textarea.value = q.query; }
+    document.getElementById("about").textContent = q ? q.description : "";
     showParams(q);
   });
   textarea.addEventListener("input", function () {
