@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -136,8 +137,41 @@ def _write_all(kg: KnowledgeGraph, w: _Writer, base_url: str, sparql_url: str | 
     for fmt, name in dumps.items():
         w.write("dumps/" + name, serialise(dataset, fmt))
 
-    alternates = [(mt, suffix) for mt, suffix in _ENTITY_FILES]
-    for iri in views.all_resources(kg):
+    resources = views.all_resources(kg)
+    workers = min(os.cpu_count() or 1, 8) if len(resources) >= 200 else 1
+    if workers == 1:
+        counts = [_write_entities(kg, w.root, resources)]
+    else:
+        # The pages are independent: forked workers share the loaded graph copy-on-write.
+        global _JOB
+        _JOB = (kg, w.root)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                counts = pool.map(_entity_chunk, [resources[i::workers] for i in range(workers)])
+        finally:
+            _JOB = None
+    w.pages += sum(c[0] for c in counts)
+    w.files += sum(c[1] for c in counts)
+
+    for path in STATIC.rglob("*"):
+        if path.is_file():
+            w.write("-/static/" + path.relative_to(STATIC).as_posix(), path.read_bytes())
+    w.write("-/static/vendor/vis-network.min.js", vis_network_path().read_bytes())
+
+
+_JOB: tuple[KnowledgeGraph, Path] | None = None
+
+
+def _entity_chunk(resources: list[str]) -> tuple[int, int]:
+    assert _JOB is not None
+    return _write_entities(_JOB[0], _JOB[1], resources)
+
+
+def _write_entities(kg: KnowledgeGraph, root: Path, resources: list[str]) -> tuple[int, int]:
+    """Write the page and RDF twins of each resource; return (pages, files) written."""
+    w = _Writer(root)
+    alternates = list(_ENTITY_FILES)
+    for iri in resources:
         rel = "id/" + iri[len(views.ID_NS):]
         e = views.entity(kg, iri)
         if e is None:  # pragma: no cover - all_resources lists only mentioned IRIs
@@ -146,8 +180,4 @@ def _write_all(kg: KnowledgeGraph, w: _Writer, base_url: str, sparql_url: str | 
         g = views.entity_graph(kg, iri)
         for media_type, suffix in _ENTITY_FILES:
             w.write(rel + suffix, serialise_graph(g, media_type))
-
-    for path in STATIC.rglob("*"):
-        if path.is_file():
-            w.write("-/static/" + path.relative_to(STATIC).as_posix(), path.read_bytes())
-    w.write("-/static/vendor/vis-network.min.js", vis_network_path().read_bytes())
+    return w.pages, w.files

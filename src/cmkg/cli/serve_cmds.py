@@ -28,6 +28,21 @@ def _check_port(host: str, port: int) -> None:
             raise CmkgError(f"cannot listen on {host}:{port} ({err.strerror}); pass another --port") from None
 
 
+AddOpt = Annotated[
+    Optional[list[Path]], typer.Option("--add", help="Also load this RDF file (repeatable), e.g. your own additions.", metavar="FILE")
+]
+
+
+def _open(endpoint: str | None, engine: str, store: Path | None, add: list[Path] | None, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+    if add and endpoint:
+        raise CmkgError("--add and --endpoint cannot be used together (load the files into the remote store instead)")
+    if add:
+        from cmkg.kg import KnowledgeGraph
+
+        return KnowledgeGraph.load(engine=engine, path=store, extra=add)
+    return open_kg(endpoint, engine, store, timeout=timeout)
+
+
 @verb("serve", "Start the linked-data explorer: pages, SPARQL endpoint, API, dumps.", "cmkg serve --port 8000")
 def serve_cmd(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -36,7 +51,7 @@ def serve_cmd(
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows (or triples) a query returns; longer results are cut and flagged.", min=1)] = 10_000,
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Let queries use SERVICE and remote FROM (the server then fetches URLs queries name).")] = False,
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="The address users reach the explorer at, for links in the dataset description.", metavar="URL")] = None,
-    add: Annotated[Optional[list[Path]], typer.Option("--add", help="Also load this RDF file (repeatable), e.g. your own additions.", metavar="FILE")] = None,
+    add: AddOpt = None,
     endpoint: EndpointOpt = None,
     engine: EngineOpt = "memory",
     store: StoreOpt = None,
@@ -53,14 +68,7 @@ def serve_cmd(
     from cmkg.server import ServerSettings, create_app
 
     _check_port(host, port)
-    if add and endpoint:
-        raise CmkgError("--add and --endpoint cannot be used together (load the files into the remote store instead)")
-    if add:
-        from cmkg.kg import KnowledgeGraph
-
-        kg = KnowledgeGraph.load(engine=engine, path=store, extra=add)
-    else:
-        kg = open_kg(endpoint, engine, store, timeout=timeout)
+    kg = _open(endpoint, engine, store, add, timeout)
     settings = ServerSettings(timeout=timeout, max_rows=max_rows, allow_remote=allow_remote, public_url=public_url)
     app = create_app(kg, settings)
     shown = f"[{host}]" if ":" in host else host
@@ -94,6 +102,7 @@ def site_cmd(
     out: Annotated[Path, typer.Option("--output", "-o", help="Folder to write (replaced whole when the build succeeds).")] = Path("build/site"),
     base_url: Annotated[str, typer.Option("--base-url", help="Where the site will be published, for the links in its dataset description.", metavar="URL")] = "https://w3id.org/cmkg/",
     sparql_url: Annotated[Optional[str], typer.Option("--sparql-url", help="A public SPARQL endpoint serving the same data, to name in the dataset description.", metavar="URL")] = None,
+    add: AddOpt = None,
     endpoint: EndpointOpt = None,
     engine: EngineOpt = "memory",
     store: StoreOpt = None,
@@ -101,7 +110,7 @@ def site_cmd(
     """Build a static copy of the explorer that any static host can serve and a browser can open from disk."""
     from cmkg.site import build_site
 
-    kg = open_kg(endpoint, engine, store)
+    kg = _open(endpoint, engine, store, add)
     with console.status("writing the site…"):
         report = build_site(kg, out, base_url=base_url, sparql_url=sparql_url)
     console.print(f"wrote {report.pages:,} pages and {report.files:,} files to {report.root} ({report.bytes:,} bytes)", highlight=False)

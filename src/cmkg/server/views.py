@@ -205,23 +205,28 @@ SELECT ?s ?p (SAMPLE(?pl0) AS ?pl) (SAMPLE(?sl0) AS ?sl) WHERE {{
             types.append(Value(o, _label_of(ol)))
         out_rows.append((p, _label_of(pl), o, _label_of(ol)))
     in_rows = [(p, _label_of(pl), s, _label_of(sl)) for s, p, pl, sl in inc.terms[:MAX_LINKS] if s is not None and p is not None]
-    src = _select(kg, f"""
+    sources: tuple[tuple[Value, Value | None], ...] = ()
+    if any(str(p) == CMO_NS + "source" for p, _pl, _o, _ol in out_rows):
+        src = _select(kg, f"""
 SELECT ?src (SAMPLE(?l0) AS ?l) ?whole (SAMPLE(?wl0) AS ?wl) WHERE {{
   ?this cmo:source ?src .
   OPTIONAL {{ ?src {_LABELS} ?l0 }}
   OPTIONAL {{ ?src dcterms:isPartOf ?whole . OPTIONAL {{ ?whole {_LABELS} ?wl0 }} }}
 }} GROUP BY ?src ?whole""", {"this": ref})
-    sources = tuple(
-        (Value(s, _label_of(sl)), Value(w, _label_of(wl)) if w is not None else None)
-        for s, sl, w, wl in src.terms if s is not None
-    )
-    figs = _select(kg, f"""
+        sources = tuple(
+            (Value(s, _label_of(sl)), Value(w, _label_of(wl)) if w is not None else None)
+            for s, sl, w, wl in src.terms if s is not None
+        )
+    figures: tuple[dict[str, Any], ...] = ()
+    if any(str(p) == CMO_NS + "about" for p, _pl, _s, _sl in in_rows):  # only statistics say cmo:about
+        figs = _select(kg, f"""
 SELECT ?stat (SAMPLE(?l0) AS ?label) (SAMPLE(?v0) AS ?value) (SAMPLE(?q0) AS ?qualifier)
        (SAMPLE(?ul0) AS ?unit) (SAMPLE(?y0) AS ?year) WHERE {{
   ?stat cmo:about ?this .
   OPTIONAL {{ ?stat rdfs:label ?l0 }} OPTIONAL {{ ?stat cmo:value ?v0 }} OPTIONAL {{ ?stat cmo:qualifier ?q0 }}
   OPTIONAL {{ ?stat cmo:unit ?u . ?u {_LABELS} ?ul0 }} OPTIONAL {{ ?stat cmo:year ?y0 }}
 }} GROUP BY ?stat ORDER BY ?year ?label""", {"this": ref})
+        figures = tuple(figs.records())
     concepts: list[tuple[Value, Value | None, int]] = []
     if any(str(t.term) == PREFIXES["skos"] + "ConceptScheme" for t in types):
         rows = _select(kg, f"""
@@ -245,7 +250,7 @@ SELECT ?c (SAMPLE(?l0) AS ?l) ?b (SAMPLE(?bl0) AS ?bl) (COUNT(DISTINCT ?user) AS
         incoming=_group(in_rows),
         incoming_truncated=len(inc) > MAX_LINKS,
         sources=sources,
-        figures=tuple(figs.records()),
+        figures=figures,
         concepts=tuple(concepts),
     )
 
