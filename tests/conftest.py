@@ -28,25 +28,18 @@ def runner() -> CliRunner:
 
 @pytest.fixture()
 def cli(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Invoke ``cmkg`` in a temporary working directory; returns (exit_code, stdout, stderr)."""
+    """Invoke ``cmkg`` through Typer's test runner in a temporary working directory.
+
+    Returns ``(exit_code, stdout, stderr)``.
+    """
+    from cmkg.cli import app
+
     monkeypatch.chdir(tmp_path)
 
     def invoke(*args: str) -> tuple[int, str, str]:
-        from cmkg.cli import main
-
-        result = runner.invoke(_main_as_click(main), list(args))
+        result = runner.invoke(app, list(args))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
         return result.exit_code, result.stdout, result.stderr
 
     return invoke
-
-
-def _main_as_click(main):  # type: ignore[no-untyped-def]
-    """Wrap cmkg.cli.main so CliRunner sees the same error handling users get."""
-    import click
-
-    @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-    def wrapper(args: tuple[str, ...]) -> None:
-        main(list(args))
-
-    return wrapper

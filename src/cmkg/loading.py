@@ -120,6 +120,7 @@ def load_dataset(files: Iterable[Path] | None = None) -> Dataset:
 
 PREFIXES: dict[str, str] = {
     "cmo": "https://w3id.org/cmkg/ontology#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "id": "https://w3id.org/cmkg/id/",
     "city": "https://w3id.org/cmkg/id/city/",
     "practice": "https://w3id.org/cmkg/id/practice/",

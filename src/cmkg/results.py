@@ -69,9 +69,8 @@ class ResultTable:
     >>> t = ResultTable(("city", "n"), ((URIRef("https://w3id.org/cmkg/id/city/toronto"), Literal(3)),))
     >>> t.rows
     [('https://w3id.org/cmkg/id/city/toronto', 3)]
-    >>> print(t.to_csv().strip())
-    city,n
-    https://w3id.org/cmkg/id/city/toronto,3
+    >>> t.to_csv().splitlines()
+    ['city,n', 'https://w3id.org/cmkg/id/city/toronto,3']
     """
 
     columns: tuple[str, ...]

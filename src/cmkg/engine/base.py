@@ -76,7 +76,7 @@ def inspect_query(text: str) -> QueryInfo:
     names: set[str] = set()
     _walk(body, names)
     iris: list[str] = []
-    # CompValue.get returns the key itself when it is missing, so test membership.
+    # CompValue.get() answers the key's name for a missing key: test membership first
     for clause in body["datasetClause"] if "datasetClause" in body else []:
         iri = clause["default"] if "default" in clause else clause["named"] if "named" in clause else None
         if iri is not None:
