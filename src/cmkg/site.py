@@ -15,9 +15,11 @@ Examples
 >>> import tempfile
 >>> from pathlib import Path
 >>> from cmkg import KnowledgeGraph
+>>> from cmkg.paths import ontology_dir
+>>> kg = KnowledgeGraph.load(files=[ontology_dir() / "cmo.ttl", ontology_dir() / "schemes" / "audiences.ttl"])
 >>> out = Path(tempfile.mkdtemp()) / "site"
->>> report = build_site(KnowledgeGraph.load(), out)
->>> (out / "index.html").is_file(), report.pages > 10
+>>> report = build_site(kg, out)
+>>> (out / "index.html").is_file(), (out / "id/audience/local-governments.ttl").is_file()
 (True, True)
 """
 

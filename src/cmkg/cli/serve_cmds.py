@@ -73,9 +73,9 @@ def serve_cmd(
     app = create_app(kg, settings)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
-    console.print(f"[bold green]cmkg explorer[/] at [link={url}]{url}[/link]", highlight=False)
-    console.print(f"  SPARQL endpoint {url}sparql · query editor {url}-/query · dataset {url}.well-known/void", highlight=False)
-    console.print(f"  queries stop after {timeout:g} s and return at most {max_rows:,} rows; Ctrl+C stops the server", style="dim", highlight=False)
+    console.print(f"[bold green]cmkg explorer[/] at [link={url}]{url}[/link]", highlight=False, soft_wrap=True)
+    console.print(f"  SPARQL endpoint {url}sparql · query editor {url}-/query · dataset {url}.well-known/void", highlight=False, soft_wrap=True)
+    console.print(f"  queries stop after {timeout:g} s and return at most {max_rows:,} rows; Ctrl+C stops the server", style="dim", highlight=False, soft_wrap=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
@@ -114,5 +114,5 @@ def site_cmd(
     with console.status("writing the site…"):
         report = build_site(kg, out, base_url=base_url, sparql_url=sparql_url)
     console.print(f"wrote {report.pages:,} pages and {report.files:,} files to {report.root} ({report.bytes:,} bytes)", highlight=False)
-    console.print(f"open {report.root / 'index.html'} in a browser, or publish the folder on any static host", style="dim", highlight=False)
+    console.print(f"open {report.root / 'index.html'} in a browser, or publish the folder on any static host", style="dim", highlight=False, soft_wrap=True)
 

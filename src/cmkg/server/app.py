@@ -92,8 +92,8 @@ def create_app(kg: KnowledgeGraph, settings: ServerSettings | None = None) -> Fa
     --------
     >>> from cmkg import KnowledgeGraph
     >>> app = create_app(KnowledgeGraph.load(), ServerSettings(timeout=10))
-    >>> sorted(r.path for r in app.routes if r.path.startswith("/sparql") or r.path.startswith("/id/"))
-    ['/id/{kind}/{slug}', '/sparql']
+    >>> app.state.cmkg.guarded.timeout, app.state.cmkg.guarded.max_rows
+    (10.0, 10000)
     """
     from cmkg.server import api, errors, pages, sparql, void
 

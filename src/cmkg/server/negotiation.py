@@ -149,11 +149,13 @@ def choose(accept: str | None, offers: Sequence[str]) -> str | None:
 def serialise_graph(g: Graph, media_type: str) -> bytes:
     """Bytes of ``g`` in one of :data:`RDF_TYPES`, with the project's prefixes."""
     fmt, _suffix = RDF_TYPES[media_type]
-    out = Graph()
+    # Only the core prefixes come built in: rdflib's defaults would take "geo" for GeoSPARQL.
+    out = Graph(bind_namespaces="core")
     for prefix, ns in PREFIXES.items():
-        out.bind(prefix, ns)
+        out.bind(prefix, ns, override=True, replace=True)
+    known = set(PREFIXES.values())
     for prefix, ns in g.namespace_manager.namespaces():
-        if prefix not in PREFIXES:
+        if prefix not in PREFIXES and str(ns) not in known:
             out.bind(prefix, ns)
     for t in g:
         out.add(t)

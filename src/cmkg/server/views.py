@@ -39,6 +39,7 @@ _LABEL_PROPS = tuple(PREFIXES[p] + n for p, n in (("rdfs", "label"), ("skos", "p
 _PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()) + "\n"
 _EN = 'FILTER(LANG({v}) = "" || LANGMATCHES(LANG({v}), "en"))'
 MAX_LINKS = 500
+_NOT_IN_NETWORK = ("source", "statistic")
 
 
 @lru_cache(maxsize=64)
@@ -370,13 +371,16 @@ def ego_network(kg: KnowledgeGraph, e: Entity, limit: int = 60) -> dict[str, lis
                 other = str(v.term)
                 if not v.is_resource or not other.startswith(ID_NS) or other == e.iri:
                     continue
+                if other[len(ID_NS):].split("/", 1)[0] in _NOT_IN_NETWORK:
+                    continue  # sources and figures have their own sections; in the drawing they are noise
                 if other not in nodes:
                     if len(nodes) > limit:
                         continue
                     nodes[other] = {"id": other, "label": v.text, "group": other[len(ID_NS):].split("/", 1)[0]}
                 src, dst = (e.iri, other) if direction == "out" else (other, e.iri)
                 edges.append({"from": src, "to": dst, "label": link.prop_label})
-    return {"nodes": list(nodes.values()), "edges": edges}
+    ordered = sorted(nodes.values(), key=lambda n: (n["group"] != "self", n["group"], n["label"].lower()))
+    return {"nodes": ordered, "edges": edges}
 
 
 def _from_networkx(graph: Any, center: str, limit: int) -> dict[str, list[dict[str, str]]]:
