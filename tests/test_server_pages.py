@@ -172,3 +172,14 @@ def test_vis_network_comes_from_the_installed_pyvis(server_client) -> None:
     r = server_client.get("/-/static/vendor/vis-network.min.js")
     assert r.status_code == 200 and "vis" in r.text[:5000]
     assert server_client.get("/-/static/ego.js").status_code == 200
+
+
+def test_head_answers_like_get_without_a_body(server_client) -> None:
+    r = server_client.head(CITY, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle") and r.content == b""
+    assert server_client.head("/id/city/atlantis").status_code == 404
+
+
+def test_other_sites_may_read_the_data(server_client) -> None:
+    r = server_client.get(CITY, headers={"Accept": "text/turtle", "Origin": "https://example.org"})
+    assert r.headers["access-control-allow-origin"] == "*"

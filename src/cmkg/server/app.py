@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import FileResponse, Response
 
@@ -112,6 +113,12 @@ def create_app(kg: KnowledgeGraph, settings: ServerSettings | None = None) -> Fa
         ),
     )
     errors.install(app)
+    # Public read-only data: any web page may query it (no credentials are ever involved).
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Accept", "Content-Type"], expose_headers=["X-Cmkg-Truncated", "X-Cmkg-Seconds"],
+    )
+    app.add_middleware(HeadAsGet)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -129,6 +136,25 @@ def create_app(kg: KnowledgeGraph, settings: ServerSettings | None = None) -> Fa
     for module in (sparql, api, void, pages):
         app.include_router(module.router)
     return app
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` like ``GET`` without the body (linked-data clients check IRIs with HEAD)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def vis_network_path() -> Path:

@@ -39,6 +39,9 @@ _LABEL_PROPS = tuple(PREFIXES[p] + n for p, n in (("rdfs", "label"), ("skos", "p
 _PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()) + "\n"
 _EN = 'FILTER(LANG({v}) = "" || LANGMATCHES(LANG({v}), "en"))'
 MAX_LINKS = 500
+#: Prefixes used to shorten IRIs on pages (the graph's own, plus a few common ones).
+_DISPLAY = {**PREFIXES, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "vann": "http://purl.org/vocab/vann/",
+            "wd": "http://www.wikidata.org/entity/"}
 _NOT_IN_NETWORK = ("source", "statistic")
 
 
@@ -85,18 +88,18 @@ def curie(iri: str) -> str:
     'cmo:City'
     """
     best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")) and prefix not in ("id", "city", "practice"):
+    for prefix, ns in _DISPLAY.items():
+        if iri.startswith(ns) and len(ns) > len(_DISPLAY.get(best, "")) and prefix not in ("id", "city", "practice"):
             best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+    return f"{best}:{iri[len(_DISPLAY[best]):]}" if best else iri
 
 
 def from_curie(text: str) -> str | None:
     """The IRI of ``prefix:local`` (or ``prefix-local`` as used in file names), or ``None``."""
     for sep in (":", "-"):
         prefix, found, local = text.partition(sep)
-        if found and prefix in PREFIXES and local:
-            return PREFIXES[prefix] + local
+        if found and prefix in _DISPLAY and local:
+            return _DISPLAY[prefix] + local
     return None
 
 
