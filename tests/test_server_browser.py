@@ -54,7 +54,14 @@ def test_query_page_runs_a_catalogue_query(page: Any, live_server: str, tmp_path
     assert "Testville Mentoring" in page.locator(".results table").inner_text()
     assert page.locator("#downloads a[data-format=csv]").get_attribute("href").startswith("/api/queries/practices-in-city?city=Testville")
     page.screenshot(path=str(tmp_path / "query.png"), full_page=True)
-    # an edited query goes to /sparql; an error is shown as one sentence
+    # an edited query goes to /sparql, with downloads in the table formats
+    page.fill("#query", "SELECT ?p WHERE { ?p <https://w3id.org/cmkg/ontology#implementedIn> <https://w3id.org/cmkg/id/city/testville> }")
+    page.click("#run")
+    page.wait_for_selector("#downloads a[data-format=tsv][href^='/sparql?query=SELECT']")
+    page.wait_for_selector(".results table tbody tr")
+    assert page.locator(".results table tbody tr").count() == 2
+    assert page.locator("#downloads a[data-format=ttl]").is_hidden()
+    # an error is shown as one sentence
     page.fill("#query", "SELECT ?s WHERE { ?s ")
     page.click("#run")
     page.wait_for_selector("#status.error")

@@ -88,11 +88,13 @@
     status.textContent = rows.length + " row" + (rows.length === 1 ? "" : "s") + (truncated ? " (cut at the row limit)" : "");
   }
 
-  function setDownloads(base, sep, named) {
+  var TABLE_FORMATS = ["json", "xml", "csv", "tsv"], GRAPH_FORMATS = ["ttl", "jsonld", "nt", "xml"];
+
+  function setDownloads(base, sep, named, isGraph) {
     downloads.hidden = false;
     downloads.querySelectorAll("a[data-format]").forEach(function (a) {
       var fmt = a.getAttribute("data-format");
-      var ok = !named || fmt === "json" || fmt === "csv";
+      var ok = named ? (fmt === "json" || fmt === "csv") : (isGraph ? GRAPH_FORMATS : TABLE_FORMATS).indexOf(fmt) >= 0;
       a.hidden = !ok;
       a.href = ok ? base + sep + "format=" + fmt : "#";
     });
@@ -125,7 +127,7 @@
       if (!response.ok) {
         return response.json().then(function (err) { throw new Error(err.error ? err.error.message : response.statusText); });
       }
-      setDownloads(base, sep, Boolean(current));
+      setDownloads(base, sep, Boolean(current), type.indexOf("sparql-results") < 0 && type.indexOf("application/json") < 0);
       if (type.indexOf("json") >= 0) { return response.json().then(function (doc) { showTable(doc, truncated); }); }
       return response.text().then(function (text) {
         results.textContent = "";
