@@ -99,3 +99,14 @@ def test_pathological_query_is_stopped_and_the_server_goes_on(live_server: str) 
     assert r.status_code == 503
     after = httpx.get(live_server + "sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/json"})
     assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+def test_serve_prints_its_url_and_refuses_a_taken_port(live_server: str, live_server_log) -> None:
+    assert f"cmkg explorer at {live_server}" in live_server_log.read_text()
+    import subprocess
+    import sys
+
+    port = live_server.rstrip("/").rsplit(":", 1)[1]
+    done = subprocess.run([sys.executable, "-m", "cmkg", "serve", "--port", port], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr

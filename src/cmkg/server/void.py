@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from fastapi import APIRouter, Request
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
@@ -19,9 +21,22 @@ __all__ = ["router", "void_graph", "dump_bytes"]
 router = APIRouter()
 
 
+_VOID_BASES = 4  # the description names the address it was asked at; keep a few, not one per Host header
+
+
 def void_graph(st: ServerState, request: Request) -> Graph:
     base = st.base_url(request)
-    return st.cached(f"void:{base}", lambda: describe_dataset(st.kg, base_url=base, endpoint_url=base + "sparql"))  # type: ignore[no-any-return]
+    with st.lock:
+        kept: OrderedDict[str, Graph] = st.cache.setdefault("void", OrderedDict())
+        if base in kept:
+            kept.move_to_end(base)
+            return kept[base]
+    g = describe_dataset(st.kg, base_url=base, endpoint_url=base + "sparql")
+    with st.lock:
+        kept[base] = g
+        while len(kept) > _VOID_BASES:
+            kept.popitem(last=False)
+    return g
 
 
 def dump_bytes(st: ServerState, fmt: str) -> bytes:
