@@ -140,6 +140,8 @@ def _write_all(kg: KnowledgeGraph, w: _Writer, base_url: str, sparql_url: str | 
         w.write("dumps/" + name, serialise(dataset, fmt))
 
     resources = views.all_resources(kg)
+    global _NETWORK
+    _NETWORK = views.actor_network(kg)  # projected once, before the workers fork
     workers = min(os.cpu_count() or 1, 8) if len(resources) >= 200 else 1
     if workers == 1:
         counts = [_write_entities(kg, w.root, resources)]
@@ -162,6 +164,7 @@ def _write_all(kg: KnowledgeGraph, w: _Writer, base_url: str, sparql_url: str | 
 
 
 _JOB: tuple[KnowledgeGraph, Path] | None = None
+_NETWORK: object = None
 
 
 def _entity_chunk(resources: list[str]) -> tuple[int, int]:
@@ -178,7 +181,7 @@ def _write_entities(kg: KnowledgeGraph, root: Path, resources: list[str]) -> tup
         e = views.entity(kg, iri)
         if e is None:  # pragma: no cover - all_resources lists only mentioned IRIs
             continue
-        w.page(rel + ".html", "entity.html", title=e.label, e=e, ego=views.ego_network(kg, e), path=rel, alternates=alternates)
+        w.page(rel + ".html", "entity.html", title=e.label, e=e, ego=views.ego_network(kg, e, network=_NETWORK), path=rel, alternates=alternates)
         g = views.entity_graph(kg, iri)
         for media_type, suffix in _ENTITY_FILES:
             w.write(rel + suffix, serialise_graph(g, media_type))

@@ -73,7 +73,8 @@ def entity_response(st: ServerState, request: Request, kind: str, slug: str) -> 
     e = views.entity(st.kg, iri)
     if e is None:
         raise ResourceNotFound(f"the graph has nothing about <{iri}>")
-    ego = views.ego_network(st.kg, e)
+    network = st.cached("actor-network", lambda: views.actor_network(st.kg))
+    ego = views.ego_network(st.kg, e, network=network)
     return _html(render("entity.html", SERVER, title=e.label, e=e, ego=ego, path=f"id/{kind}/{slug}", alternates=_ALTERNATES))
 
 

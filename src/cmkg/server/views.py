@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ID_NS", "CMO_NS", "ONTOLOGY_IRI", "Value", "Link", "Entity", "ClassCount",
     "entity", "entity_graph", "entity_exists", "classes", "class_members", "schemes", "search",
-    "curie", "from_curie", "home_counts", "home_classes", "all_resources", "ego_network",
+    "curie", "from_curie", "home_counts", "home_classes", "actor_network", "all_resources", "ego_network",
 ]
 
 ID_NS = "https://w3id.org/cmkg/id/"
@@ -353,17 +353,34 @@ SELECT DISTINCT ?r WHERE {{
     return [str(r) for (r,) in rows.rows]
 
 
-def ego_network(kg: KnowledgeGraph, e: Entity, limit: int = 60) -> dict[str, list[dict[str, str]]]:
-    """Nodes and edges of the entity's one-step neighbourhood in the ``id/`` space, for the network view."""
-    try:  # the network package's ego graph, when it is installed alongside
-        from cmkg.network import ego  # type: ignore[attr-defined]
+def actor_network(kg: KnowledgeGraph) -> Any:
+    """The actor network of :mod:`cmkg.network` (projected once, reused by every page), or ``None``."""
+    try:
+        from cmkg.network import project
     except ImportError:
-        ego = None
-    if ego is not None:
+        return None
+    try:
+        return project(kg, "actors")
+    except CmkgError:
+        return None
+
+
+def ego_network(kg: KnowledgeGraph, e: Entity, limit: int = 60, network: Any = None) -> dict[str, list[dict[str, str]]]:
+    """Nodes and edges around the entity for the network view.
+
+    An actor (practice, organisation, person, place) gets its ego network from
+    :func:`cmkg.network.ego` over ``network``; anything else (a concept, a
+    source, a recommendation) its one-step neighbourhood in the ``id/`` space.
+    """
+    if network is not None:
         try:
-            return _from_networkx(ego(kg, e.iri, 1), e.iri, limit)
-        except Exception:  # noqa: BLE001 - fall back to the page's own links below
-            pass
+            from cmkg.network import ego
+
+            drawn = _from_networkx(ego(kg, e.iri, 1, network=network), e.iri, limit)
+            if len(drawn["nodes"]) > 1:
+                return drawn
+        except (ImportError, CmkgError):
+            pass  # not in the actor network: its own links below
     nodes: dict[str, dict[str, str]] = {e.iri: {"id": e.iri, "label": e.label, "group": "self"}}
     edges: list[dict[str, str]] = []
     for direction, links in (("out", e.outgoing), ("in", e.incoming)):
@@ -388,14 +405,15 @@ def ego_network(kg: KnowledgeGraph, e: Entity, limit: int = 60) -> dict[str, lis
 
 def _from_networkx(graph: Any, center: str, limit: int) -> dict[str, list[dict[str, str]]]:
     nodes: dict[str, dict[str, str]] = {}
-    for node, data in graph.nodes(data=True):
+    for node, data in sorted(graph.nodes(data=True), key=lambda nd: (nd[1].get("distance", 1), str(nd[0]))):
         iri = str(node)
         if len(nodes) > limit and iri != center:
             continue
         group = "self" if iri == center else iri[len(ID_NS):].split("/", 1)[0] if iri.startswith(ID_NS) else "other"
         nodes[iri] = {"id": iri, "label": str(data.get("label") or curie(iri)), "group": group}
     edges = [
-        {"from": str(a), "to": str(b), "label": str(d.get("label") or curie(str(d.get("predicate", ""))))}
+        {"from": str(a), "to": str(b), "label": str(d.get("relation") or d.get("label") or "")}
         for a, b, d in graph.edges(data=True) if str(a) in nodes and str(b) in nodes
     ]
-    return {"nodes": list(nodes.values()), "edges": edges}
+    ordered = sorted(nodes.values(), key=lambda n: (n["group"] != "self", n["group"], n["label"].lower()))
+    return {"nodes": ordered, "edges": edges}
