@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cmkg.errors import CmkgError
 from cmkg.export import FORMATS, serialise
 from cmkg.server import views
 from cmkg.server.negotiation import JSONLD, NTRIPLES, RDF_TYPES, TURTLE, serialise_graph
@@ -112,7 +113,9 @@ def _write_all(kg: KnowledgeGraph, w: _Writer, base_url: str, sparql_url: str | 
     classes = views.classes(kg)
     counts = views.home_counts(kg)
     dumps = dump_files()
-    w.page("index.html", "home.html", title="Home", counts=counts, classes=views.home_classes(classes), dumps=dumps)
+    visualisations = _write_visualisations(kg, w)
+    w.page("index.html", "home.html", title="Home", counts=counts, classes=views.home_classes(classes), dumps=dumps,
+           visualisations=visualisations)
     w.page("-/classes.html", "classes.html", title="Browse", classes=classes)
     for c in classes:
         page = Linker(static_site=True, root="").class_page(c.iri)
@@ -186,3 +189,23 @@ def _write_entities(kg: KnowledgeGraph, root: Path, resources: list[str]) -> tup
         for media_type, suffix in _ENTITY_FILES:
             w.write(rel + suffix, serialise_graph(g, media_type))
     return w.pages, w.files
+
+
+def _write_visualisations(kg: KnowledgeGraph, w: _Writer) -> list[tuple[str, str]]:
+    """The network pictures of :mod:`cmkg.visualize` (offline HTML), when that package is installed."""
+    try:
+        from cmkg.visualize import VIEWS, visualize
+    except ImportError:
+        return []
+    made: list[tuple[str, str]] = []
+    for view in VIEWS:
+        if view == "ego":  # one per resource would be the entity pages' own network view
+            continue
+        rel = f"-/viz/{view}.html"
+        try:
+            visualize(kg, view, w.root / rel)
+        except CmkgError:
+            continue  # an empty view: nothing to draw
+        w.files += 1
+        made.append((view, rel))
+    return made

@@ -161,7 +161,8 @@ def vis_network_path() -> Path:
     """vis-network as shipped inside the installed pyvis package (no CDN)."""
     import pyvis
 
-    found = sorted((Path(pyvis.__file__).parent / "templates" / "lib").glob("vis-*/vis-network.min.js"))
+    root = Path(pyvis.__file__).parent
+    found = sorted(root.glob("lib/vis-*/vis-network.min.js")) or sorted(root.glob("templates/lib/vis-*/vis-network.min.js"))
     if not found:
         raise ResourceNotFound("vis-network is not in the installed pyvis package")
     return found[-1]
