@@ -202,6 +202,7 @@ def _write_visualisations(kg: KnowledgeGraph, w: _Writer) -> list[tuple[str, str
         if view == "ego":  # one per resource would be the entity pages' own network view
             continue
         rel = f"-/viz/{view}.html"
+        (w.root / rel).parent.mkdir(parents=True, exist_ok=True)
         try:
             visualize(kg, view, w.root / rel)
         except CmkgError:
