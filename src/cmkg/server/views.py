@@ -365,7 +365,7 @@ def actor_network(kg: KnowledgeGraph) -> Any:
         return None
 
 
-def ego_network(kg: KnowledgeGraph, e: Entity, limit: int = 60, network: Any = None) -> dict[str, list[dict[str, str]]]:
+def ego_network(kg: KnowledgeGraph, e: Entity, limit: int = 60, network: Any = None) -> dict[str, Any]:
     """Nodes and edges around the entity for the network view.
 
     An actor (practice, organisation, person, place) gets its ego network from
@@ -400,10 +400,10 @@ def ego_network(kg: KnowledgeGraph, e: Entity, limit: int = 60, network: Any = N
                 src, dst = (e.iri, other) if direction == "out" else (other, e.iri)
                 edges.append({"from": src, "to": dst, "label": link.prop_label})
     ordered = sorted(nodes.values(), key=lambda n: (n["group"] != "self", n["group"], n["label"].lower()))
-    return {"nodes": ordered, "edges": edges}
+    return {"nodes": ordered, "edges": edges, "directed": True}
 
 
-def _from_networkx(graph: Any, center: str, limit: int) -> dict[str, list[dict[str, str]]]:
+def _from_networkx(graph: Any, center: str, limit: int) -> dict[str, Any]:
     nodes: dict[str, dict[str, str]] = {}
     for node, data in sorted(graph.nodes(data=True), key=lambda nd: (nd[1].get("distance", 1), str(nd[0]))):
         iri = str(node)
@@ -416,4 +416,4 @@ def _from_networkx(graph: Any, center: str, limit: int) -> dict[str, list[dict[s
         for a, b, d in graph.edges(data=True) if str(a) in nodes and str(b) in nodes
     ]
     ordered = sorted(nodes.values(), key=lambda n: (n["group"] != "self", n["group"], n["label"].lower()))
-    return {"nodes": ordered, "edges": edges}
+    return {"nodes": ordered, "edges": edges, "directed": bool(graph.is_directed())}

@@ -14,7 +14,7 @@
              color: palette[n.group] || "#5b6877", shape: n.group === "self" ? "box" : "dot",
              font: { color: n.group === "self" ? "#ffffff" : "#1d2733" }, size: 12 };
   });
-  var edges = data.edges.map(function (e) { return { from: e.from, to: e.to, title: e.label, arrows: "to" }; });
+  var edges = data.edges.map(function (e) { return { from: e.from, to: e.to, title: e.label, arrows: data.directed ? "to" : "" }; });
   var network = new vis.Network(holder, { nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges) }, {
     physics: { stabilization: { iterations: 150 }, barnesHut: { springLength: 120 } },
     interaction: { hover: true }, edges: { color: "#9aa7b3", smooth: false }
