@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from cmkg.errors import CmkgError
 from cmkg.export import FORMATS, serialise
-from cmkg.server import views
+from cmkg.server import ego, views
 from cmkg.server.negotiation import JSONLD, NTRIPLES, RDF_TYPES, TURTLE, serialise_graph
 from cmkg.server.ontology_docs import ontology_doc, ontology_graph
 from cmkg.server.render import Linker, render
@@ -144,7 +144,7 @@ def _write_all(kg: KnowledgeGraph, w: _Writer, base_url: str, sparql_url: str | 
 
     resources = views.all_resources(kg)
     global _NETWORK
-    _NETWORK = views.actor_network(kg)  # projected once, before the workers fork
+    _NETWORK = ego.actor_network(kg)  # projected once, before the workers fork
     workers = min(os.cpu_count() or 1, 8) if len(resources) >= 200 else 1
     if workers == 1:
         counts = [_write_entities(kg, w.root, resources)]
@@ -184,7 +184,7 @@ def _write_entities(kg: KnowledgeGraph, root: Path, resources: list[str]) -> tup
         e = views.entity(kg, iri)
         if e is None:  # pragma: no cover - all_resources lists only mentioned IRIs
             continue
-        w.page(rel + ".html", "entity.html", title=e.label, e=e, ego=views.ego_network(kg, e, network=_NETWORK), path=rel, alternates=alternates)
+        w.page(rel + ".html", "entity.html", title=e.label, e=e, ego=ego.ego_network(kg, e, network=_NETWORK), path=rel, alternates=alternates)
         g = views.entity_graph(kg, iri)
         for media_type, suffix in _ENTITY_FILES:
             w.write(rel + suffix, serialise_graph(g, media_type))

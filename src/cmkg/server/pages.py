@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from cmkg.errors import ResourceNotFound, UnsupportedFormat
-from cmkg.server import views
+from cmkg.server import ego, views
 from cmkg.server.app import ServerState, state
 from cmkg.server.negotiation import ENTITY_TYPES, HTML, RDF_TYPES, SUFFIXES, choose, serialise_graph
 from cmkg.server.ontology_docs import ontology_doc, ontology_graph
@@ -73,9 +73,9 @@ def entity_response(st: ServerState, request: Request, kind: str, slug: str) -> 
     e = views.entity(st.kg, iri)
     if e is None:
         raise ResourceNotFound(f"the graph has nothing about <{iri}>")
-    network = st.cached("actor-network", lambda: views.actor_network(st.kg))
-    ego = views.ego_network(st.kg, e, network=network)
-    return _html(render("entity.html", SERVER, title=e.label, e=e, ego=ego, path=f"id/{kind}/{slug}", alternates=_ALTERNATES))
+    network = st.cached("actor-network", lambda: ego.actor_network(st.kg))
+    drawing = ego.ego_network(st.kg, e, network=network)
+    return _html(render("entity.html", SERVER, title=e.label, e=e, ego=drawing, path=f"id/{kind}/{slug}", alternates=_ALTERNATES))
 
 
 @router.get("/id/{kind}/{slug}")
