@@ -159,3 +159,9 @@ def test_a_client_may_lower_the_limit(server_client) -> None:
     assert r.status_code == 503
     assert "0.5 s" in r.json()["error"]["message"]  # the client's limit, not the server's 5 s
     assert server_client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+
+
+def test_an_overlong_query_is_413(server_client) -> None:
+    long_query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 60_000
+    for r in (server_client.get("/sparql", params={"query": long_query}), server_client.post("/sparql", data={"query": long_query})):
+        assert r.status_code == 413 and "at most 50,000" in r.json()["error"]["message"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 from starlette.responses import RedirectResponse, Response
@@ -27,6 +28,8 @@ from cmkg.void import DATASET
 __all__ = ["router", "run_and_respond", "parse_timeout"]
 
 router = APIRouter()
+#: Longest query text accepted (Wikidata's examples are all far shorter).
+MAX_QUERY_CHARS = 50_000
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 GRAPH_TYPES = tuple(RDF_TYPES)
 _UPDATE_REFUSED = "SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE …) are refused: this endpoint is read-only"
@@ -121,6 +124,9 @@ async def _params(request: Request) -> dict[str, list[str]]:
     params = parse_qs(request.url.query, keep_blank_values=True)
     if request.method == "POST":
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > 4 * MAX_QUERY_CHARS:
+            raise HTTPException(413, f"the request body is {int(declared):,} bytes; this endpoint takes at most {4 * MAX_QUERY_CHARS:,}")
         body = (await request.body()).decode("utf-8", "replace")
         if ctype == "application/sparql-update":
             raise QueryRefused(_UPDATE_REFUSED)
@@ -151,6 +157,9 @@ async def sparql_endpoint(request: Request) -> Response:
         if params.get(key):
             raise QueryRefused(f"parameter {key!r} is not supported: name graphs with GRAPH inside the query instead")
     text = _one(params, "query")
+    if text is not None and len(text) > MAX_QUERY_CHARS:
+        # Parsing happens before the worker is forked, so a huge text would be parsed unguarded.
+        raise HTTPException(413, f"the query is {len(text):,} characters long; this endpoint takes at most {MAX_QUERY_CHARS:,}")
     if text is None or not text.strip():
         return service_description(request, st)
     from starlette.concurrency import run_in_threadpool
