@@ -106,6 +106,8 @@ def test_entity_page_shows_label_types_links_sources_and_figures(server_client) 
     assert "Foreign-born share of Testville" in html and "42.5" in html  # a figure
     assert 'href="/-/classes/cmo-City"' in html  # its type, linking to the class index
     assert 'rel="alternate" type="text/turtle" href="/id/city/testville.ttl"' in html
+    link = server_client.get(CITY, headers={"Accept": BROWSER}).headers["link"]
+    assert '</id/city/testville.ttl>; rel="alternate"; type="text/turtle"' in link
     data = json.loads(html.split('id="ego-data">', 1)[1].split("</script>", 1)[0])
     assert {n["id"] for n in data["nodes"]} >= {str(CITY_IRI), "https://w3id.org/cmkg/id/practice/testville-mentoring"}
 

@@ -106,7 +106,8 @@ class GuardedEngine(Engine):
     allow_remote : bool
         Allow ``SERVICE`` and ``FROM``/``FROM NAMED`` (which make rdflib fetch URLs).
     max_workers : int
-        Queries running at once; more wait for a free worker within their deadline.
+        Queries running at once (default: twice the cores, at least 4); more wait
+        for a free worker within their deadline.
 
     Examples
     --------
@@ -145,7 +146,8 @@ class GuardedEngine(Engine):
         self.timeout = float(timeout)
         self.max_rows = int(max_rows)
         self.allow_remote = allow_remote
-        self._slots = threading.BoundedSemaphore(max_workers or max(2, os.cpu_count() or 2))
+        # More workers than cores: a few slow queries must not make every other client wait.
+        self._slots = threading.BoundedSemaphore(max_workers or max(4, 2 * (os.cpu_count() or 2)))
         self._warm_up()
 
     @property

@@ -75,7 +75,10 @@ def entity_response(st: ServerState, request: Request, kind: str, slug: str) -> 
         raise ResourceNotFound(f"the graph has nothing about <{iri}>")
     network = st.cached("actor-network", lambda: ego.actor_network(st.kg))
     drawing = ego.ego_network(st.kg, e, network=network)
-    return _html(render("entity.html", SERVER, title=e.label, e=e, ego=drawing, path=f"id/{kind}/{slug}", alternates=_ALTERNATES))
+    page = _html(render("entity.html", SERVER, title=e.label, e=e, ego=drawing, path=f"id/{kind}/{slug}", alternates=_ALTERNATES))
+    # The other representations, for clients that read headers rather than HTML.
+    page.headers["Link"] = ", ".join(f'</id/{kind}/{slug}{suffix}>; rel="alternate"; type="{mt}"' for mt, suffix in _ALTERNATES)
+    return page
 
 
 @router.get("/id/{kind}/{slug}")
