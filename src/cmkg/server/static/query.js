@@ -141,6 +141,7 @@
   });
 
   var params = new URLSearchParams(window.location.search);
+  if (params.get("query")) { textarea.value = params.get("query"); }
   if (params.get("name") && byName[params.get("name")]) {
     select.value = params.get("name");
     select.dispatchEvent(new Event("change"));
