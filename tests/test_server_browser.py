@@ -43,9 +43,9 @@ def test_newcomer_finds_a_city_its_practices_and_network(page: Any, live_server:
 
 
 def test_query_page_runs_a_catalogue_query(page: Any, live_server: str, tmp_path: Path) -> None:
-    page.goto(live_server + "-/query")
-    page.select_option("#examples", "practices-in-city")
-    assert "cmo:implementedIn" in page.input_value("#query")
+    page.goto(live_server + "-/query?name=practices-in-city")  # the API page links here like this
+    assert page.input_value("#examples") == "practices-in-city"
+    assert "cmo:implementedIn" in page.input_value("#query") and "#+" not in page.input_value("#query")
     page.fill("input[data-param=city]", "Testville")
     page.click("#run")
     page.wait_for_selector(".results table tbody tr")
