@@ -32,7 +32,13 @@ from cmkg.results import ResultTable
 
 __all__ = ["GuardedEngine", "Outcome"]
 
-_FORK = multiprocessing.get_context("fork")
+
+
+def _fork_context() -> Any:
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:  # Windows has no fork
+        raise CmkgError("the guarded engine needs os.fork, which this platform does not have (use Linux or macOS)") from None
 
 
 @dataclass(frozen=True)
@@ -211,8 +217,8 @@ class GuardedEngine(Engine):
         return Outcome(g, truncated, elapsed, kind)
 
     def _fork_and_wait(self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float) -> tuple[Any, ...]:
-        receiver, sender = _FORK.Pipe(duplex=False)
-        proc = _FORK.Process(
+        receiver, sender = self._fork.Pipe(duplex=False)
+        proc = self._fork.Process(
             target=_run_in_child, args=(self.inner, kind, text, bindings, self.max_rows, sender), daemon=True
         )
         proc.start()
