@@ -152,6 +152,7 @@ class GuardedEngine(Engine):
         self.timeout = float(timeout)
         self.max_rows = int(max_rows)
         self.allow_remote = allow_remote
+        self._fork = _fork_context()
         # More workers than cores: a few slow queries must not make every other client wait.
         self._slots = threading.BoundedSemaphore(max_workers or max(4, 2 * (os.cpu_count() or 2)))
         self._warm_up()
