@@ -99,7 +99,7 @@ class KnowledgeGraph:
         """Run an ad-hoc SPARQL query: a ResultTable (SELECT), bool (ASK) or Graph (CONSTRUCT/DESCRIBE)."""
         return self.engine.query(text, bindings, timeout=timeout)
 
-    def query(self, name: str, *, timeout: float | None = None, **params: Any) -> QueryResult:
+    def query(self, name: str, /, *, timeout: float | None = None, **params: Any) -> QueryResult:
         """Run a named query of the catalogue with its parameters bound as RDF terms.
 
         Examples

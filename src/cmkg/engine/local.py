@@ -42,7 +42,13 @@ class LocalEngine(Engine):
                 raise QueryRefused(
                     f"FROM/FROM NAMED <{info.dataset_iris[0]}> is refused: this engine does not fetch remote graphs"
                 )
-        result = self.dataset.query(text, initBindings=dict(bindings or {}))
+        bindings = dict(bindings or {})
+        if bindings and info.kind == "describe":
+            # rdflib ignores initBindings in DESCRIBE (e.g. `DESCRIBE ?_x` with no WHERE): bind with VALUES instead.
+            from cmkg.engine.binding import inject_values
+
+            text, bindings = inject_values(text, bindings), {}
+        result = self.dataset.query(text, initBindings=bindings)
         if info.kind == "select":
             columns = [str(v) for v in (result.vars or [])]
             return ResultTable.from_rows(columns, [tuple(row) for row in result])
