@@ -35,7 +35,7 @@ __all__ = ["Param", "NamedQuery", "Catalogue", "parse_query_file", "validate_iri
 PARAM_TYPES = ("literal", "iri", "integer", "decimal", "year", "date", "boolean")
 KINDS = ("select", "construct", "describe", "ask", "check")
 
-_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
+_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`\x00-\x20\x7f-\x9f]+$")
 _HEADER_RE = re.compile(r"^#\+ ?(.*)$")
 
 

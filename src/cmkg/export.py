@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -48,9 +49,26 @@ def serialise(ds: Dataset, fmt: str) -> bytes:
         return ds.serialize(format=rdf_format, encoding="utf-8")
     g = union_graph(ds)
     if key == "jsonld":
-        context = {p: str(ns) for p, ns in g.namespace_manager.namespaces() if p}
-        return g.serialize(format="json-ld", context=context, encoding="utf-8", auto_compact=True)
+        # expanded JSON-LD: rdflib's compaction can merge "" and ""@aa on one property
+        return g.serialize(format="json-ld", encoding="utf-8")
+    if key == "xml":
+        _check_xml_chars(g)
     return g.serialize(format=rdf_format, encoding="utf-8")
+
+
+# characters XML 1.0 cannot carry at all, even escaped
+_XML_FORBIDDEN = re.compile("[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def _check_xml_chars(g: Graph) -> None:
+    for triple in g:
+        for term in triple:
+            m = _XML_FORBIDDEN.search(str(term))
+            if m:
+                raise UnsupportedFormat(
+                    f"RDF/XML cannot carry the character U+{ord(m.group()):04X} found in {term.n3()[:80]}; "
+                    "export as N-Triples, N-Quads or Turtle instead"
+                )
 
 
 def write_atomic(path: Path, data: bytes) -> None:

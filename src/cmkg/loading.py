@@ -10,6 +10,7 @@ of all of them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -17,14 +18,16 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from cmkg.errors import DataFileError
+from cmkg.errors import CmkgError, DataFileError
 from cmkg.paths import data_root, graph_dir, ontology_dir
+from cmkg.safety import egress_guard, jsonld_context_references, refuse_xml_dtd
 
 __all__ = [
     "GRAPH_BASE",
     "graph_iri",
     "default_files",
     "parse_file",
+    "check_safe",
     "load_dataset",
 ]
 
@@ -38,7 +41,11 @@ _FORMATS = {
     ".jsonld": "json-ld",
     ".rdf": "xml",
     ".owl": "xml",
+    ".trix": "trix",
 }
+_QUAD_FORMATS = ("nquads", "trig", "trix")
+_XML_FORMATS = ("xml", "application/rdf+xml", "trix")
+_JSONLD_FORMATS = ("json-ld", "application/ld+json")
 
 
 def graph_iri(path: Path, root: Path | None = None) -> URIRef:
@@ -68,15 +75,62 @@ def _bad_syntax_message(path: Path, err: BadSyntax) -> str:
     return f"{path}:{line}:{col}: Turtle syntax error: {why}"
 
 
+def check_safe(path: Path, fmt: str) -> None:
+    """Refuse, before any parser sees it, a file that would make rdflib fetch or expand something.
+
+    RDF/XML and TriX with a document type declaration are refused (entities can
+    expand without bound — "billion laughs" — or pull in local files), and so is
+    JSON-LD whose ``@context`` names a URL or file (rdflib would fetch it).
+    """
+    if fmt in _XML_FORMATS:
+        with path.open("rb") as fh:
+            line = refuse_xml_dtd(fh)
+        if line is not None:
+            raise DataFileError(
+                f"{path}:{line}: refused an XML document type declaration (<!DOCTYPE>), because its entities "
+                "could expand without bound or read local files; remove the DTD and write the values out"
+            )
+    elif fmt in _JSONLD_FORMATS:
+        try:
+            doc = json.loads(path.read_bytes())
+        except ValueError as err:
+            line = getattr(err, "lineno", None)
+            col = getattr(err, "colno", 0)
+            raise DataFileError(f"{path}:{line}:{col}: not valid JSON: {getattr(err, 'msg', err)}" if line else f"{path}: not valid JSON") from None
+        refs = jsonld_context_references(doc)
+        if refs:
+            raise DataFileError(
+                f"{path}: the JSON-LD @context refers to {refs[0]!r}, which cmkg does not fetch "
+                "(loading makes no network or file requests); put the context inline as a JSON object"
+            )
+
+
+def _parse_guarded(path: Path, graph: Graph, fmt: str) -> None:
+    check_safe(path, fmt)
+    # second lock: whatever the parser tries, it may not reach the network
+    with egress_guard():
+        if fmt == "trix" and not graph.context_aware:
+            tmp = Dataset()
+            tmp.parse(path, format=fmt)
+            for s, p, o, _ctx in tmp.quads((None, None, None, None)):
+                graph.add((s, p, o))
+        else:
+            graph.parse(path, format=fmt)
+
+
 def parse_file(path: Path, graph: Graph, fmt: str | None = None) -> None:
-    """Parse one RDF file into ``graph``; a bad file raises :class:`DataFileError`."""
+    """Parse one RDF file into ``graph``; a bad or unsafe file raises :class:`DataFileError`."""
     fmt = fmt or _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise DataFileError(f"{path}: unknown RDF file type {path.suffix!r} (use .ttl, .nt, .nq, .trig, .jsonld or .rdf)")
+        raise DataFileError(f"{path}: unknown RDF file type {path.suffix!r} (use .ttl, .nt, .nq, .trig, .trix, .jsonld or .rdf)")
     if not path.is_file():
         raise DataFileError(f"{path}: no such file")
     try:
-        graph.parse(path, format=fmt)
+        _parse_guarded(path, graph, fmt)
+    except DataFileError:
+        raise
+    except CmkgError as err:
+        raise DataFileError(f"{path}: {err}") from None
     except BadSyntax as err:
         raise DataFileError(_bad_syntax_message(path, err)) from None
     except UnicodeDecodeError as err:
@@ -100,10 +154,14 @@ def load_dataset(files: Iterable[Path] | None = None) -> Dataset:
     _bind_prefixes(ds)
     for path in files if files is not None else default_files():
         fmt = _FORMATS.get(path.suffix.lower())
-        if fmt in ("nquads", "trig"):
+        if fmt in _QUAD_FORMATS:
             tmp = Dataset()
             try:
-                tmp.parse(path, format=fmt)
+                _parse_guarded(path, tmp, fmt)
+            except DataFileError:
+                raise
+            except CmkgError as err:
+                raise DataFileError(f"{path}: {err}") from None
             except BadSyntax as err:
                 raise DataFileError(_bad_syntax_message(path, err)) from None
             except Exception as err:

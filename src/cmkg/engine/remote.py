@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import http.client
 import socket
 import urllib.error
 from collections.abc import Mapping
@@ -101,6 +102,11 @@ class RemoteEngine(Engine):
             if isinstance(err.reason, (TimeoutError, socket.timeout)):
                 raise QueryTimeout(f"the endpoint {self.url} did not answer within {timeout or self.timeout:g} seconds") from None
             raise EndpointError(f"cannot reach the endpoint {self.url}: {_one_line(str(err.reason))}") from None
+        except http.client.HTTPException:
+            # e.g. IncompleteRead: the store closed the connection mid-answer
+            raise EndpointError(
+                f"the endpoint {self.url} closed the connection before its answer was complete"
+            ) from None
         except (TimeoutError, socket.timeout):
             raise QueryTimeout(f"the endpoint {self.url} did not answer within {timeout or self.timeout:g} seconds") from None
         except (ConnectionError, OSError) as err:
