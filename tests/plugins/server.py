@@ -5,7 +5,7 @@
 - ``server_client``: Starlette's TestClient over ``create_app`` (timeout 5 s, 40 rows).
 - ``live_server``: ``cmkg serve --add testville.ttl`` started as a subprocess on a free
   port (timeout 2 s) and stopped by its pid; yields its base URL.
-- ``server_browser``: Debian's Chromium through Playwright, headless.
+- ``server_browser``: the session's headless Chromium (the ``browser`` fixture of plugins/browser.py).
 """
 
 from __future__ import annotations
@@ -33,11 +33,6 @@ from cmkg import KnowledgeGraph
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "server" / "testville.ttl"
 LIVE_TIMEOUT = 2.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-]
 
 
 def free_port() -> int:
@@ -110,15 +105,7 @@ def live_server_log(live_server: str, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(scope="session")
-def server_browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's) through Playwright; skips when Chromium is not installed."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def server_browser(browser: Any) -> Any:
+    """Headless Chromium for the explorer's browser tests: the session's one Playwright browser
+    (tests/plugins/browser.py); a second sync Playwright in the same session would clash with it."""
+    return browser
