@@ -118,3 +118,6 @@ class CMO(DefinedNamespace):
     eigenvector: URIRef  # xsd:double, computed by cmkg analyze
     community: URIRef  # xsd:integer community number, computed by cmkg analyze
     isBroker: URIRef  # xsd:boolean, computed by cmkg analyze
+    practiceCount: URIRef  # xsd:integer, computed by cmkg analyze coverage
+    cityCount: URIRef  # xsd:integer, computed by cmkg analyze coverage
+    countryCount: URIRef  # xsd:integer, computed by cmkg analyze coverage

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from rdflib import Dataset, Graph
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from cmkg.engine.base import Engine, QueryResult, inspect_query
@@ -12,6 +15,14 @@ from cmkg.errors import QueryRefused
 from cmkg.results import ResultTable
 
 __all__ = ["LocalEngine"]
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str) -> Query:
+    """Parse and translate a query once: rdflib's parser costs more than most of our queries."""
+    from cmkg.loading import PREFIXES
+
+    return prepareQuery(text, initNs=PREFIXES)
 
 
 class LocalEngine(Engine):
@@ -48,7 +59,7 @@ class LocalEngine(Engine):
             from cmkg.engine.binding import inject_values
 
             text, bindings = inject_values(text, bindings), {}
-        result = self.dataset.query(text, initBindings=bindings)
+        result = self.dataset.query(_prepared(text), initBindings=bindings)
         if info.kind == "select":
             columns = [str(v) for v in (result.vars or [])]
             return ResultTable.from_rows(columns, [tuple(row) for row in result])

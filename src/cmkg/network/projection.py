@@ -1,0 +1,371 @@
+"""Turning the edge queries of ``queries/network/`` into networkx graphs.
+
+A network is defined by a named SELECT query returning one row per tie with the
+columns ``source``, ``target``, ``relation`` and, where known, ``sourceLabel``,
+``sourceType``, ``targetLabel``, ``targetType``, ``weight`` and ``via``. The
+node attributes every network shares (country, city, description, source) come
+from one more query, ``network-nodes``. Because both are SPARQL, a projection
+runs unchanged on the embedded engines and on a remote endpoint.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from cmkg.errors import CmkgError, ResourceNotFound
+from cmkg.results import ResultTable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cmkg.kg import KnowledgeGraph
+
+__all__ = ["NetworkSpec", "NETWORKS", "NODE_QUERY", "project", "ego", "short_name", "network_spec"]
+
+#: The query that gives every network its node attributes.
+NODE_QUERY = "network-nodes"
+
+#: When several classes apply, a node is typed by the first of these it has.
+TYPE_ORDER = (
+    "Practice",
+    "Organisation",
+    "Person",
+    "City",
+    "Region",
+    "Country",
+    "Recommendation",
+    "PolicyArea",
+)
+
+#: A relation dropped when a more specific one links the same pair (as after OWL-RL reasoning).
+_SUBSUMED = {
+    "inspiredBy": ("replicates", "adaptedFrom"),
+    "partner": ("communityPartner",),
+    "affiliation": ("heads",),
+}
+
+# Node attributes that hold several values are joined with this separator.
+SEP = "; "
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """One network: the query that defines it and how to read its edges."""
+
+    name: str
+    query: str
+    directed: bool
+    title: str
+    description: str
+    #: for a two-mode network, the node types of its two sides (node attribute ``bipartite`` 0 and 1)
+    bipartite: tuple[str, str] | None = None
+
+
+NETWORKS: dict[str, NetworkSpec] = {
+    spec.name: spec
+    for spec in (
+        NetworkSpec(
+            "actors",
+            "network-actors",
+            False,
+            "Actor network",
+            "Practices, organisations, people and places, tied by who leads, partners in, funds, hosts or inspires what.",
+        ),
+        NetworkSpec(
+            "organisations",
+            "network-organisations",
+            False,
+            "Organisation co-involvement",
+            "Organisations tied when they lead, partner in or fund the same practice, weighted by how many they share.",
+        ),
+        NetworkSpec(
+            "cities",
+            "network-cities",
+            False,
+            "City network",
+            "Cities tied by an organisation active in both or by a practice in one inspired by a practice in the other.",
+        ),
+        NetworkSpec(
+            "diffusion",
+            "network-diffusion",
+            True,
+            "Diffusion network",
+            "Practices and the models they drew on (inspiredBy, replicates, adaptedFrom), from model to adopter.",
+        ),
+        NetworkSpec(
+            "policy",
+            "network-policy",
+            False,
+            "Policy area by recommendation",
+            "Policy areas and recommendations, tied by the practices that address the one and exemplify the other.",
+            ("PolicyArea", "Recommendation"),
+        ),
+    )
+}
+
+
+def network_spec(name: str) -> NetworkSpec:
+    """The spec of a network by name, or a CmkgError listing the names."""
+    try:
+        return NETWORKS[name]
+    except KeyError:
+        raise CmkgError(f"no network called {name!r}; choose one of: {', '.join(NETWORKS)}") from None
+
+
+def short_name(value: Any) -> str:
+    """The local name of an IRI (after ``#`` or the last ``/``); a literal as it is.
+
+    Examples
+    --------
+    >>> short_name("https://w3id.org/cmkg/ontology#ledBy")
+    'ledBy'
+    >>> short_name("sharesPractice")
+    'sharesPractice'
+    """
+    text = "" if value is None else str(value)
+    if "://" not in text:
+        return text
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[1]
+            break
+    return text
+
+
+def _select(kg: KnowledgeGraph, name: str, params: Mapping[str, Any]) -> ResultTable:
+    result = kg.query(name, **params)
+    if not isinstance(result, ResultTable):
+        raise CmkgError(f"query {name!r} must be a SELECT query returning edges")
+    return result
+
+
+def _best_type(types: Iterable[str]) -> str:
+    found = set(types)
+    for t in TYPE_ORDER:
+        if t in found:
+            return t
+    return sorted(found)[0] if found else ""
+
+
+def _join(values: Iterable[str]) -> str:
+    return SEP.join(sorted({v for v in values if v}))
+
+
+def node_attributes(kg: KnowledgeGraph) -> dict[str, dict[str, str]]:
+    """Attributes of every resource a network can hold, by IRI, from the ``network-nodes`` query.
+
+    Each value is a string ("" when unknown); several countries, cities or
+    sources are joined with ``"; "`` in alphabetical order.
+    """
+    table = _select(kg, NODE_QUERY, {})
+    acc: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for rec in table.records():
+        node = str(rec["node"])
+        a = acc[node]
+        a["type"].add(short_name(rec.get("type")))
+        for key in ("label", "description", "country", "city", "source"):
+            if rec.get(key) is not None:
+                a[key].add(str(rec[key]))
+    out: dict[str, dict[str, str]] = {}
+    for node, a in acc.items():
+        out[node] = {
+            "iri": node,
+            "label": min(a["label"]) if a["label"] else short_name(node),
+            "type": _best_type(a["type"]),
+            "country": _join(a["country"]),
+            "city": _join(a["city"]),
+            "description": min(a["description"]) if a["description"] else "",
+            "source": _join(a["source"]),
+        }
+    return out
+
+
+def _blank_node(iri: str, label: str | None, type_: str) -> dict[str, str]:
+    return {
+        "iri": iri,
+        "label": label or short_name(iri),
+        "type": type_,
+        "country": "",
+        "city": "",
+        "description": "",
+        "source": "",
+    }
+
+
+def graph_from_edges(
+    edges: ResultTable,
+    spec: NetworkSpec,
+    nodes: Mapping[str, Mapping[str, str]] | None = None,
+) -> nx.Graph:
+    """Build the graph of ``spec`` from the rows of its edge query.
+
+    Rows that tie the same pair (in the same direction, for a directed network)
+    become one edge. A row with a ``via`` (what mediates the tie: a shared
+    practice, organisation or link, labelled by ``viaLabel``) counts once per
+    distinct ``via``; a row without one is a direct statement and counts once,
+    however often it is stated. A row's ``weight`` (1 when absent) is what it
+    counts for. The edge's ``relation`` lists the relations of its rows
+    (comma-separated, alphabetical, a general relation dropped where one of its
+    sub-properties also ties the pair), its ``weight`` is their total and its
+    ``via`` joins the labels of what mediates it.
+    """
+    graph: nx.Graph = nx.DiGraph() if spec.directed else nx.Graph()
+    graph.graph.update(name=spec.name, title=spec.title, description=spec.description, directed=spec.directed)
+    nodes = nodes or {}
+    # pair -> relation -> via key (None for a direct statement) -> (weight, label)
+    merged: dict[tuple[str, str], dict[str, dict[str | None, tuple[float, str]]]] = {}
+    node_types: dict[str, set[str]] = defaultdict(set)
+    node_labels: dict[str, str] = {}
+    ends: set[str] = set()
+    for rec in edges.records():
+        s, t = rec.get("source"), rec.get("target")
+        if s is None or t is None:
+            raise CmkgError(f"network query {spec.query!r} returned a row without source or target")
+        s, t = str(s), str(t)
+        if s == t:
+            continue
+        ends.update((s, t))
+        for end, prefix in ((s, "source"), (t, "target")):
+            if rec.get(prefix + "Type") is not None:
+                node_types[end].add(short_name(rec[prefix + "Type"]))
+            if rec.get(prefix + "Label") is not None:
+                node_labels.setdefault(end, str(rec[prefix + "Label"]))
+        key = (s, t) if spec.directed or s < t else (t, s)
+        rel = short_name(rec.get("relation"))
+        weight = float(rec["weight"]) if rec.get("weight") is not None else 1.0
+        via = None if rec.get("via") is None else str(rec["via"])
+        label = str(rec.get("viaLabel") or via or "")
+        ties = merged.setdefault(key, {}).setdefault(rel, {})
+        ties[via] = (max(weight, ties[via][0]), label) if via in ties else (weight, label)
+    for node in sorted(ends):
+        attrs = dict(nodes[node]) if node in nodes else _blank_node(node, node_labels.get(node), "")
+        if node not in nodes or not attrs.get("type"):
+            attrs["type"] = _best_type(node_types.get(node, ()))
+        if node not in nodes and node in node_labels:
+            attrs["label"] = node_labels[node]
+        if spec.bipartite is not None and attrs["type"] in spec.bipartite:
+            attrs["bipartite"] = spec.bipartite.index(attrs["type"])  # networkx's two-mode convention
+        graph.add_node(node, **attrs)
+    for (u, v), rels in sorted(merged.items()):
+        rels = dict(rels)
+        for general, specific in _SUBSUMED.items():
+            if general in rels and any(s in rels for s in specific):
+                del rels[general]
+        ties = [tie for r in rels.values() for tie in r.values()]
+        graph.add_edge(
+            u,
+            v,
+            relation=", ".join(sorted(rels)),
+            weight=float(sum(w for w, _ in ties)),
+            via=_join(label for _, label in ties),
+        )
+    return graph
+
+
+def project(kg: KnowledgeGraph, name: str, **params: Any) -> nx.Graph:
+    """The network ``name`` of the graph, as a networkx graph.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+        Any graph: embedded or behind a remote endpoint.
+    name : str
+        One of :data:`NETWORKS`: ``actors``, ``organisations``, ``cities``,
+        ``diffusion`` or ``policy``.
+    **params
+        Parameters of the network's query, if it takes any.
+
+    Returns
+    -------
+    networkx.Graph or networkx.DiGraph
+        Nodes are IRIs with the attributes ``iri``, ``label``, ``type`` (short
+        class name), ``country``, ``city``, ``description`` and ``source``
+        (labels, "" when unknown, several joined by ``"; "``); edges carry
+        ``relation`` (short property name), ``weight`` (float) and ``via``; the
+        graph carries ``name``, ``title``, ``description`` and ``directed``.
+
+    Examples
+    --------
+    >>> from cmkg import KnowledgeGraph
+    >>> from cmkg.network import project
+    >>> kg = KnowledgeGraph.load()
+    >>> g = project(kg, "policy")
+    >>> g.graph["title"]
+    'Policy area by recommendation'
+    >>> all(d["type"] in ("PolicyArea", "Recommendation") for _, d in g.nodes(data=True))
+    True
+    """
+    spec = network_spec(name)
+    edges = _select(kg, spec.query, params)
+    nodes = node_attributes(kg) if len(edges) else {}
+    return graph_from_edges(edges, spec, nodes)
+
+
+def ego(kg: KnowledgeGraph, focus_iri: str, depth: int = 1, *, network: nx.Graph | None = None) -> nx.Graph:
+    """The neighbourhood of one resource in the actor network, ``depth`` ties out.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+        The graph to project (ignored when ``network`` is given).
+    focus_iri : str
+        The IRI of a practice, organisation, person or place.
+    depth : int
+        How many ties away from the focus to reach (at least 1).
+    network : networkx.Graph, optional
+        An actor network projected before, to reuse (a server can keep one).
+
+    Returns
+    -------
+    networkx.Graph
+        The induced subgraph, with the focus marked by the node attribute
+        ``focus=True`` (others ``False``) and each node's ``distance`` from it;
+        graph attributes as :func:`project`'s plus ``focus``.
+
+    Raises
+    ------
+    ResourceNotFound
+        When the resource is not in the actor network.
+
+    Examples
+    --------
+    >>> from rdflib import Dataset
+    >>> from cmkg import KnowledgeGraph
+    >>> ds = Dataset(default_union=True)
+    >>> _ = ds.graph("urn:example").parse(format="turtle", data='''
+    ...     @prefix cmo: <https://w3id.org/cmkg/ontology#> .
+    ...     @prefix practice: <https://w3id.org/cmkg/id/practice/> .
+    ...     @prefix organisation: <https://w3id.org/cmkg/id/organisation/> .
+    ...     @prefix city: <https://w3id.org/cmkg/id/city/> .
+    ...     practice:p a cmo:Practice ; cmo:ledBy organisation:o ; cmo:implementedIn city:c .
+    ...     practice:q a cmo:Practice ; cmo:ledBy organisation:o .
+    ...     organisation:o a cmo:Organisation .
+    ...     city:c a cmo:City .''')
+    >>> kg = KnowledgeGraph.from_dataset(ds)
+    >>> g = ego(kg, "https://w3id.org/cmkg/id/practice/p", 1)
+    >>> sorted(n.rsplit("/", 2)[1] for n in g)
+    ['city', 'organisation', 'practice']
+    >>> g2 = ego(kg, "https://w3id.org/cmkg/id/practice/p", 2)
+    >>> g2.number_of_nodes(), g2.nodes["https://w3id.org/cmkg/id/practice/q"]["distance"]
+    (4, 2)
+    """
+    if depth < 1:
+        raise CmkgError(f"depth must be 1 or more, not {depth}")
+    full = network if network is not None else project(kg, "actors")
+    if focus_iri not in full:
+        raise ResourceNotFound(f"{focus_iri} has no ties in the actor network")
+    distances = nx.single_source_shortest_path_length(full.to_undirected(as_view=True), focus_iri, cutoff=depth)
+    sub = full.subgraph(distances).copy()
+    for node, dist in distances.items():
+        sub.nodes[node]["distance"] = dist
+        sub.nodes[node]["focus"] = node == focus_iri
+    sub.graph.update(
+        name=f"ego-{short_name(focus_iri)}",
+        title=f"Around {full.nodes[focus_iri].get('label', focus_iri)}",
+        description=f"Everything within {depth} tie{'s' if depth != 1 else ''} of {focus_iri} in the actor network.",
+        focus=focus_iri,
+    )
+    return sub
