@@ -74,6 +74,10 @@ def test_every_local_link_resolves(site: Path) -> None:
             target = (page.parent / unquote(parts.path)).resolve()
             if not target.is_file():
                 broken.append(f"{page.relative_to(site)} -> {link}")
+        if page.parent.name == "viz":
+            # cmkg.visualize's pages are self-contained: inline scripts, each pinned by a CSP hash
+            assert "script-src" in page.read_text(encoding="utf-8") and "sha256-" in page.read_text(encoding="utf-8"), page
+            continue
         for script in parser.scripts:
             assert script.get("type") == "application/json" or script.get("src"), page
     assert broken == []
