@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+import threading
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -44,11 +44,19 @@ _DISPLAY = {**PREFIXES, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "v
             "wd": "http://www.wikidata.org/entity/"}
 
 
-@lru_cache(maxsize=64)
-def _prepared(text: str) -> Any:
-    from rdflib.plugins.sparql import prepareQuery
+_LOCAL = threading.local()
 
-    return prepareQuery(text)
+
+def _prepared(text: str) -> Any:
+    """The parsed query, kept per thread: rdflib's prepared queries are not safe to share between threads."""
+    cache: dict[str, Any] = _LOCAL.__dict__.setdefault("prepared", {})
+    if text not in cache:
+        from rdflib.plugins.sparql import prepareQuery
+
+        if len(cache) > 64:
+            cache.clear()
+        cache[text] = prepareQuery(text)
+    return cache[text]
 
 
 def _run(kg: KnowledgeGraph, text: str, bindings: Mapping[str, Node] | None = None) -> Any:
