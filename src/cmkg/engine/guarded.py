@@ -1,0 +1,251 @@
+"""A killable time limit and a row cap around any engine.
+
+rdflib's SPARQL engine has no timeout and runs in pure Python, so a thread
+cannot be stopped: a cross product of every triple with itself three times would
+hold a server forever. :class:`GuardedEngine` therefore runs each query in a
+worker process forked from the one that holds the graph (the loaded Dataset is
+shared copy-on-write, nothing is pickled on the way in) and kills it with
+``SIGKILL`` at the deadline. Only the answer travels back, capped at
+``max_rows`` rows (or triples) so a huge result cannot exhaust the server.
+
+Queries are inspected in the parent before anything is forked: an update, a
+syntax error, ``SERVICE`` or a remote ``FROM`` is refused at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import Dataset, Graph
+from rdflib.term import Node
+
+from cmkg.engine.base import Engine, QueryResult, inspect_query
+from cmkg.errors import CmkgError, EndpointError, QueryRefused, QueryTimeout
+from cmkg.results import ResultTable
+
+__all__ = ["GuardedEngine", "Outcome"]
+
+
+
+def _fork_context() -> Any:
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:  # Windows has no fork
+        raise CmkgError("the guarded engine needs os.fork, which this platform does not have (use Linux or macOS)") from None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one guarded query gave: the result, whether it was cut at the row cap, and its run time."""
+
+    result: QueryResult
+    truncated: bool
+    seconds: float
+    kind: str
+
+
+def _run_in_child(inner: Engine, kind: str, text: str, bindings: Mapping[str, Node], max_rows: int, conn: Any) -> None:
+    """Body of the worker process: run the query, send back ``("ok", payload)`` or ``("error", message)``."""
+    try:
+        dataset = getattr(inner, "dataset", None)
+        if isinstance(dataset, Dataset):
+            # Straight to rdflib so rows stream: we stop after max_rows + 1
+            # instead of materialising a result nobody will receive.
+            res = dataset.query(text, initBindings=dict(bindings))
+            if kind == "select":
+                columns = [str(v) for v in (res.vars or [])]
+                rows = [tuple(r) for r in itertools.islice(res, max_rows + 1)]
+                payload: Any = ("table", columns, rows[:max_rows], len(rows) > max_rows)
+            elif kind == "ask":
+                payload = ("ask", bool(res.askAnswer))
+            else:
+                g = res.graph if res.graph is not None else Graph()
+                payload = _graph_payload(g, max_rows, dataset)
+        else:
+            out = inner.query(text, bindings)
+            if isinstance(out, ResultTable):
+                payload = ("table", list(out.columns), list(out.terms[:max_rows]), out.truncated or len(out) > max_rows)
+            elif isinstance(out, bool):
+                payload = ("ask", out)
+            else:
+                payload = _graph_payload(out, max_rows, out)
+        conn.send(("ok", payload))
+    except CmkgError as err:
+        conn.send(("error", type(err).__name__, str(err)))
+    except BaseException as err:  # noqa: BLE001 - anything else becomes one sentence, never a trace
+        conn.send(("error", "CmkgError", f"the query failed during evaluation ({type(err).__name__})"))
+    finally:
+        conn.close()
+
+
+def _graph_payload(g: Graph, max_rows: int, prefixes_from: Graph) -> tuple[Any, ...]:
+    triples = list(itertools.islice(iter(g), max_rows + 1))
+    namespaces = [(p, str(ns)) for p, ns in prefixes_from.namespace_manager.namespaces()]
+    return ("graph", triples[:max_rows], len(triples) > max_rows, namespaces)
+
+
+_ERRORS: dict[str, type[CmkgError]] = {
+    cls.__name__: cls for cls in (CmkgError, QueryRefused, QueryTimeout, EndpointError)
+}
+
+
+class GuardedEngine(Engine):
+    """Run each query of ``inner`` in a killable worker process, with a deadline and a row cap.
+
+    Parameters
+    ----------
+    inner : Engine or rdflib.Dataset or callable
+        The engine to guard; a Dataset is wrapped in a LocalEngine; a callable is
+        called once to make the engine.
+    timeout : float
+        Seconds a query may run; a caller may ask for less, never for more.
+    max_rows : int
+        Rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned at most; a longer
+        result is cut and flagged ``truncated``.
+    allow_remote : bool
+        Allow ``SERVICE`` and ``FROM``/``FROM NAMED`` (which make rdflib fetch URLs).
+    max_workers : int
+        Queries running at once (default: twice the cores, at least 4); more wait
+        for a free worker within their deadline.
+
+    Examples
+    --------
+    >>> from cmkg import KnowledgeGraph
+    >>> kg = KnowledgeGraph.load()
+    >>> guarded = GuardedEngine(kg.engine, timeout=10, max_rows=2)
+    >>> table = guarded.query("SELECT ?s WHERE { ?s ?p ?o }")
+    >>> len(table), table.truncated
+    (2, True)
+    >>> guarded.query("ASK { ?s ?p ?o }")
+    True
+    """
+
+    name = "guarded"
+
+    def __init__(
+        self,
+        inner: Engine | Dataset | Callable[[], Engine],
+        timeout: float = 30.0,
+        max_rows: int = 10_000,
+        *,
+        allow_remote: bool = False,
+        max_workers: int | None = None,
+    ) -> None:
+        if isinstance(inner, Dataset):
+            from cmkg.engine.local import LocalEngine
+
+            inner = LocalEngine(inner)
+        elif not isinstance(inner, Engine) and callable(inner):
+            inner = inner()
+        if not isinstance(inner, Engine):
+            raise TypeError("GuardedEngine needs an Engine, an rdflib Dataset or a factory of engines")
+        if timeout <= 0 or max_rows < 0:
+            raise ValueError("timeout must be positive and max_rows not negative")
+        self.inner = inner
+        self.timeout = float(timeout)
+        self.max_rows = int(max_rows)
+        self.allow_remote = allow_remote
+        self._fork = _fork_context()
+        # More workers than cores: a few slow queries must not make every other client wait.
+        self._slots = threading.BoundedSemaphore(max_workers or max(4, 2 * (os.cpu_count() or 2)))
+        self._warm_up()
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The inner engine's Dataset (embedded engines), so dumps need no query."""
+        ds = getattr(self.inner, "dataset", None)
+        return ds if isinstance(ds, Dataset) else None
+
+    def _warm_up(self) -> None:
+        # rdflib imports its SPARQL evaluator lazily; importing it here, before any
+        # worker thread exists, keeps a forked child from waiting on an import lock.
+        ds = self.dataset
+        if ds is not None:
+            list(ds.query("ASK { ?s ?p ?o }"))
+
+    def effective_timeout(self, requested: float | None) -> float:
+        """The deadline for one query: the caller's if it is lower than the operator's."""
+        if requested is None or requested <= 0:
+            return self.timeout
+        return min(float(requested), self.timeout)
+
+    def check(self, text: str) -> str:
+        """Refuse what must never run (updates, syntax errors, remote access); return the query kind."""
+        info = inspect_query(text)
+        if not self.allow_remote:
+            if info.uses_service:
+                raise QueryRefused("SERVICE (federated query) is refused: this endpoint makes no outbound requests")
+            if info.dataset_iris:
+                raise QueryRefused(
+                    f"FROM/FROM NAMED <{info.dataset_iris[0]}> is refused: this endpoint does not fetch remote graphs"
+                )
+        return info.kind
+
+    def run(self, text: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None) -> Outcome:
+        """Run one query under the limits and say whether it was cut."""
+        kind = self.check(text)
+        limit = self.effective_timeout(timeout)
+        started = time.monotonic()
+        if not self._slots.acquire(timeout=limit):
+            raise QueryTimeout(f"no query worker became free within {limit:g} s; try again shortly")
+        try:
+            message = self._fork_and_wait(kind, text, dict(bindings or {}), started + limit, limit)
+        finally:
+            self._slots.release()
+        elapsed = time.monotonic() - started
+        if message[0] == "error":
+            cls = _ERRORS.get(message[1], CmkgError)
+            raise cls(message[2])
+        payload = message[1]
+        if payload[0] == "table":
+            _tag, columns, rows, truncated = payload
+            return Outcome(ResultTable.from_rows(columns, rows, truncated), truncated, elapsed, kind)
+        if payload[0] == "ask":
+            return Outcome(payload[1], False, elapsed, kind)
+        _tag, triples, truncated, namespaces = payload
+        g = Graph()
+        for prefix, ns in namespaces:
+            g.bind(prefix, ns)
+        for t in triples:
+            g.add(t)
+        return Outcome(g, truncated, elapsed, kind)
+
+    def _fork_and_wait(self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float) -> tuple[Any, ...]:
+        receiver, sender = self._fork.Pipe(duplex=False)
+        proc = self._fork.Process(
+            target=_run_in_child, args=(self.inner, kind, text, bindings, self.max_rows, sender), daemon=True
+        )
+        proc.start()
+        sender.close()  # the parent keeps only the reading end, so EOF means the child died
+        try:
+            if receiver.poll(max(0.0, deadline - time.monotonic())):
+                try:
+                    return receiver.recv()  # type: ignore[no-any-return]
+                except EOFError:
+                    raise CmkgError("the query worker stopped without an answer (out of memory?)") from None
+            raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and was stopped")
+        finally:
+            receiver.close()
+            if proc.is_alive():
+                proc.kill()
+            proc.join(5)
+            proc.close()
+
+    def query(self, text: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None) -> QueryResult:
+        return self.run(text, bindings, timeout=timeout).result
+
+    def triple_count(self) -> int:
+        return self.inner.triple_count()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __repr__(self) -> str:
+        return f"<GuardedEngine {self.inner!r} timeout={self.timeout:g}s max_rows={self.max_rows}>"
