@@ -8,11 +8,13 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 APP_STAMP  := $(VENV)/.stamp-app
 TEST_STAMP := $(VENV)/.stamp-test
 BENCH_STAMP := $(VENV)/.stamp-bench
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test bench bench-quick build validate clean help
 
 help:
-	@echo "make run    - set up .venv, build and validate the graph, print the summary"
+	@echo "make run    - set up .venv, build and validate the graph, start the explorer at http://$(HOST):$(PORT)/"
 	@echo "make test   - set up .venv with the test tools and run the whole test suite"
 	@echo "make bench  - run the benchmarks (results in build/bench/)"
 
@@ -35,7 +37,7 @@ $(BENCH_STAMP): pyproject.toml $(TEST_STAMP)
 
 run: $(APP_STAMP)
 	$(BIN)/cmkg build
-	$(BIN)/cmkg stats
+	$(BIN)/cmkg serve --host $(HOST) --port $(PORT)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
