@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,8 +57,20 @@ def syntax_error_message(err: ParseException, text: str) -> str:
     return f"SPARQL syntax error at line {err.lineno}, column {err.col}" + (f" near {near!r}" if near else "")
 
 
-@lru_cache(maxsize=512)
+#: rdflib's parser is not thread-safe: pyparsing's packrat cache can hand two threads the
+#: same parse-tree objects, which rdflib's algebra translation then mutates in place. Every
+#: parse and translation in cmkg holds this lock.
+PARSE_LOCK = threading.RLock()
+
+
 def inspect_query(text: str) -> QueryInfo:
+    """Parse a query and say what it is; an update or bad syntax raises a CmkgError."""
+    with PARSE_LOCK:
+        return _inspect_query(text)
+
+
+@lru_cache(maxsize=512)
+def _inspect_query(text: str) -> QueryInfo:
     """Parse a query and say what it is; an update or bad syntax raises a CmkgError."""
     try:
         parsed = parseQuery(text)

@@ -10,7 +10,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from cmkg.engine.base import Engine, QueryResult, inspect_query
+from cmkg.engine.base import PARSE_LOCK, Engine, QueryResult, inspect_query
 from cmkg.errors import QueryRefused
 from cmkg.results import ResultTable
 
@@ -34,7 +34,8 @@ def _prepared(text: str) -> Query:
     if query is None:
         if len(cache) >= 512:
             cache.clear()
-        query = cache[text] = prepareQuery(text, initNs=PREFIXES)
+        with PARSE_LOCK:
+            query = cache[text] = prepareQuery(text, initNs=PREFIXES)
     return query
 
 
