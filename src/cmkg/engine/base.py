@@ -17,7 +17,7 @@ from rdflib.term import Node
 from cmkg.errors import QueryRefused, QuerySyntaxError
 from cmkg.results import ResultTable
 
-__all__ = ["Engine", "QueryInfo", "QueryKind", "QueryResult", "inspect_query"]
+__all__ = ["Engine", "PARSE_LOCK", "QueryInfo", "QueryKind", "QueryResult", "inspect_query", "refuse_remote_access"]
 
 QueryKind = Lit["select", "construct", "describe", "ask"]
 QueryResult = ResultTable | Graph | bool
@@ -95,6 +95,14 @@ def _inspect_query(text: str) -> QueryInfo:
         if iri is not None:
             iris.append(str(iri))
     return QueryInfo(kind=kind, uses_service="ServiceGraphPattern" in names, dataset_iris=tuple(iris))  # type: ignore[arg-type]
+
+
+def refuse_remote_access(info: QueryInfo, who: str = "this engine") -> None:
+    """Refuse SERVICE and FROM/FROM NAMED: rdflib would fetch any URL a query names."""
+    if info.uses_service:
+        raise QueryRefused(f"SERVICE (federated query) is refused: {who} makes no outbound requests")
+    if info.dataset_iris:
+        raise QueryRefused(f"FROM/FROM NAMED <{info.dataset_iris[0]}> is refused: {who} does not fetch remote graphs")
 
 
 class Engine(abc.ABC):
