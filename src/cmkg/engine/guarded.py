@@ -256,7 +256,12 @@ class GuardedEngine(Engine):
             if proc.is_alive():
                 proc.kill()
             proc.join(5)
-            proc.close()
+            if proc.exitcode is None:
+                # Killed but not yet reaped (a machine under load): reap it in the background
+                # rather than fail a query whose answer already arrived.
+                threading.Thread(target=proc.join, daemon=True).start()
+            else:
+                proc.close()
 
     def query(self, text: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None) -> QueryResult:
         return self.run(text, bindings, timeout=timeout).result
