@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ from rdflib.term import Node
 from cmkg.errors import QueryRefused, QuerySyntaxError
 from cmkg.results import ResultTable
 
-__all__ = ["Engine", "QueryInfo", "QueryKind", "QueryResult", "inspect_query"]
+__all__ = ["Engine", "PARSE_LOCK", "QueryInfo", "QueryKind", "QueryResult", "inspect_query", "refuse_remote_access"]
 
 QueryKind = Lit["select", "construct", "describe", "ask"]
 QueryResult = ResultTable | Graph | bool
@@ -56,8 +57,20 @@ def syntax_error_message(err: ParseException, text: str) -> str:
     return f"SPARQL syntax error at line {err.lineno}, column {err.col}" + (f" near {near!r}" if near else "")
 
 
-@lru_cache(maxsize=512)
+#: rdflib's parser is not thread-safe: pyparsing's packrat cache can hand two threads the
+#: same parse-tree objects, which rdflib's algebra translation then mutates in place. Every
+#: parse and translation in cmkg holds this lock.
+PARSE_LOCK = threading.RLock()
+
+
 def inspect_query(text: str) -> QueryInfo:
+    """Parse a query and say what it is; an update or bad syntax raises a CmkgError."""
+    with PARSE_LOCK:
+        return _inspect_query(text)
+
+
+@lru_cache(maxsize=512)
+def _inspect_query(text: str) -> QueryInfo:
     """Parse a query and say what it is; an update or bad syntax raises a CmkgError."""
     try:
         parsed = parseQuery(text)
@@ -82,6 +95,14 @@ def inspect_query(text: str) -> QueryInfo:
         if iri is not None:
             iris.append(str(iri))
     return QueryInfo(kind=kind, uses_service="ServiceGraphPattern" in names, dataset_iris=tuple(iris))  # type: ignore[arg-type]
+
+
+def refuse_remote_access(info: QueryInfo, who: str = "this engine") -> None:
+    """Refuse SERVICE and FROM/FROM NAMED: rdflib would fetch any URL a query names."""
+    if info.uses_service:
+        raise QueryRefused(f"SERVICE (federated query) is refused: {who} makes no outbound requests")
+    if info.dataset_iris:
+        raise QueryRefused(f"FROM/FROM NAMED <{info.dataset_iris[0]}> is refused: {who} does not fetch remote graphs")
 
 
 class Engine(abc.ABC):

@@ -26,7 +26,7 @@ from typing import Any
 from rdflib import Dataset, Graph
 from rdflib.term import Node
 
-from cmkg.engine.base import Engine, QueryResult, inspect_query
+from cmkg.engine.base import Engine, QueryResult, inspect_query, refuse_remote_access
 from cmkg.errors import CmkgError, EndpointError, QueryRefused, QueryTimeout
 from cmkg.results import ResultTable
 
@@ -180,12 +180,7 @@ class GuardedEngine(Engine):
         """Refuse what must never run (updates, syntax errors, remote access); return the query kind."""
         info = inspect_query(text)
         if not self.allow_remote:
-            if info.uses_service:
-                raise QueryRefused("SERVICE (federated query) is refused: this endpoint makes no outbound requests")
-            if info.dataset_iris:
-                raise QueryRefused(
-                    f"FROM/FROM NAMED <{info.dataset_iris[0]}> is refused: this endpoint does not fetch remote graphs"
-                )
+            refuse_remote_access(info, "this endpoint")
         return info.kind
 
     def run(

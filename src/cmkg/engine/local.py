@@ -10,8 +10,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from cmkg.engine.base import Engine, QueryResult, inspect_query
-from cmkg.errors import QueryRefused
+from cmkg.engine.base import PARSE_LOCK, Engine, QueryResult, inspect_query, refuse_remote_access
 from cmkg.results import ResultTable
 
 __all__ = ["LocalEngine"]
@@ -34,7 +33,8 @@ def _prepared(text: str) -> Query:
     if query is None:
         if len(cache) >= 512:
             cache.clear()
-        query = cache[text] = prepareQuery(text, initNs=PREFIXES)
+        with PARSE_LOCK:
+            query = cache[text] = prepareQuery(text, initNs=PREFIXES)
     return query
 
 
@@ -60,12 +60,7 @@ class LocalEngine(Engine):
     ) -> QueryResult:
         info = inspect_query(text)
         if not self.allow_remote:
-            if info.uses_service:
-                raise QueryRefused("SERVICE (federated query) is refused: this engine makes no outbound requests")
-            if info.dataset_iris:
-                raise QueryRefused(
-                    f"FROM/FROM NAMED <{info.dataset_iris[0]}> is refused: this engine does not fetch remote graphs"
-                )
+            refuse_remote_access(info)
         bindings = dict(bindings or {})
         if bindings and info.kind == "describe":
             # rdflib ignores initBindings in DESCRIBE (e.g. `DESCRIBE ?_x` with no WHERE): bind with VALUES instead.

@@ -26,9 +26,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from cmkg.safety import resolve_codepoint_escapes
-from cmkg.engine.base import Engine, QueryResult, inspect_query
+from cmkg.engine.base import Engine, QueryResult, inspect_query, refuse_remote_access
 from cmkg.engine.terms import to_oxigraph, to_rdflib
-from cmkg.errors import CmkgError, DataFileError, QueryRefused, QuerySyntaxError
+from cmkg.errors import CmkgError, DataFileError, QuerySyntaxError
 from cmkg.loadfiles import QUAD_SUFFIXES, LoadedFile, load_files
 from cmkg.loading import GRAPH_BASE, PREFIXES, graph_iri
 from cmkg.results import ResultTable
@@ -239,12 +239,7 @@ class OxigraphEngine(Engine):
         text = resolve_codepoint_escapes(text)
         info = inspect_query(text)
         if not self.allow_remote:
-            if info.uses_service:
-                raise QueryRefused("SERVICE (federated query) is refused: this engine makes no outbound requests")
-            if info.dataset_iris:
-                raise QueryRefused(
-                    f"FROM/FROM NAMED <{info.dataset_iris[0]}> is refused: this engine does not fetch remote graphs"
-                )
+            refuse_remote_access(info)
         bound = {k: v for k, v in (bindings or {}).items() if v is not None}
         subs = None
         if bound:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import threading
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cmkg.catalogue import validate_iri
@@ -44,41 +43,12 @@ _DISPLAY = {**PREFIXES, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "v
             "wd": "http://www.wikidata.org/entity/"}
 
 
-_LOCAL = threading.local()
-
-
-def _prepared(text: str) -> Any:
-    """The parsed query, kept per thread: rdflib's prepared queries are not safe to share between threads."""
-    cache: dict[str, Any] = _LOCAL.__dict__.setdefault("prepared", {})
-    if text not in cache:
-        from rdflib.plugins.sparql import prepareQuery
-
-        if len(cache) > 64:
-            cache.clear()
-        cache[text] = prepareQuery(text)
-    return cache[text]
-
-
 def _run(kg: KnowledgeGraph, text: str, bindings: Mapping[str, Node] | None = None) -> Any:
     """Run one of the page queries; the IRI of the page is bound as ``?this``, never pasted.
 
-    On the embedded rdflib engine the (constant) query texts are parsed once and
-    kept prepared: parsing costs ten times more than running them.
+    The embedded engine keeps the (constant) page queries prepared, so they are parsed once.
     """
-    text = _PREFIXES + text
-    engine = kg.engine
-    ds = getattr(engine, "dataset", None)
-    if type(engine).__name__ == "LocalEngine" and isinstance(ds, Dataset):
-        res = ds.query(_prepared(text), initBindings=dict(bindings or {}))
-        if res.type == "SELECT":
-            return ResultTable.from_rows([str(v) for v in res.vars or []], [tuple(r) for r in res])
-        if res.type == "ASK":
-            return bool(res.askAnswer)
-        g = Graph()
-        for t in res.graph or ():
-            g.add(t)
-        return g
-    return kg.sparql(text, bindings)
+    return kg.sparql(_PREFIXES + text, bindings)
 
 
 def _select(kg: KnowledgeGraph, text: str, bindings: Mapping[str, Node] | None = None) -> ResultTable:
