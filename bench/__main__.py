@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, default=None, help="seconds a single query run may take (default 120; quick 3)")
     ap.add_argument("--no-curated", action="store_true", help="skip the curated-graph and cold-start measurements")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ap.add_argument("--no-load", action="store_true", help="skip the explorer load test (bench/load_test.py)")
     args = ap.parse_args(argv)
 
     def sizes(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
@@ -58,6 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     for key in sorted(k for k in s if k.startswith(("query_speedup_oxigraph_vs", "load_triples_per_s_oxigraph_1"))):
         val = s[key]
         print(f"  {key}: {val:,.2f}" if isinstance(val, (int, float)) else f"  {key}: {val}")
+    if not args.no_load:
+        from bench import load_test
+
+        clients, requests = (8, 100) if args.quick else (32, 2000)
+        load = load_test.run(args.out, clients, requests)
+        print(
+            f"wrote {args.out / 'load.json'}: {clients} clients x {requests} requests, "
+            f"p95 {load['baseline']['p95_ms']} ms alone, {load['with_pathological']['p95_ms']} ms with pathological queries "
+            f"({load['p95_ratio']}x), {load['errors']} errors"
+        )
     return 0
 
 

@@ -125,7 +125,7 @@ def query_cmd(
         sys.stdout.write(q.text if q.text.endswith("\n") else q.text + "\n")
         return
     kg = open_kg(endpoint, engine, store, timeout)
-    result = kg.engine.query(q.text, bindings, timeout=timeout)
+    result = guard(kg.engine, endpoint, timeout).query(q.text, bindings, timeout=timeout)
     if q.kind == "check" and isinstance(result, ResultTable) and not len(result) and fmt == "table":
         console.print(f"[green]check {q.name}: no violations[/green] ({q.summary})", highlight=False)
         return
@@ -170,7 +170,25 @@ def sparql_cmd(
 
     inspect_query(text)  # a syntax error is reported before the graph is loaded
     kg = open_kg(endpoint, engine, store, timeout)
-    print_result(kg.sparql(text, timeout=timeout), fmt, limit)
+    print_result(guard(kg.engine, endpoint, timeout).query(text, timeout=timeout), fmt, limit)
+
+
+def guard(engine: Any, endpoint: str | None, timeout: float) -> Any:
+    """The engine to run an embedded query on, stopped for good at ``timeout`` seconds.
+
+    Neither rdflib nor Oxigraph can interrupt a running query, so an embedded query
+    runs in a forked worker that is killed at the deadline (the endpoint enforces its
+    own limit and the HTTP request is abandoned at ``timeout``). Remote access stays
+    allowed: this is the user's own machine, not a shared server.
+    """
+    if endpoint:
+        return engine
+    if timeout <= 0:
+        raise CmkgError(f"--timeout {timeout:g}: give a positive number of seconds")
+    from cmkg.engine.guarded import GuardedEngine
+
+    # No row cap for the user's own query: --limit trims what is printed.
+    return GuardedEngine(engine, timeout=timeout, max_rows=2**62, allow_remote=True, max_workers=1)
 
 
 @verb("describe", "Show everything about one resource, found by label or IRI.", "cmkg describe Toronto")

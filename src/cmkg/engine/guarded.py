@@ -183,15 +183,26 @@ class GuardedEngine(Engine):
             refuse_remote_access(info, "this endpoint")
         return info.kind
 
-    def run(self, text: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None) -> Outcome:
-        """Run one query under the limits and say whether it was cut."""
+    def run(
+        self,
+        text: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Outcome:
+        """Run one query under the limits and say whether it was cut.
+
+        Setting ``cancel`` (e.g. when the HTTP client hangs up) kills the worker at
+        once and raises :class:`~cmkg.errors.QueryTimeout`.
+        """
         kind = self.check(text)
         limit = self.effective_timeout(timeout)
         started = time.monotonic()
         if not self._slots.acquire(timeout=limit):
             raise QueryTimeout(f"no query worker became free within {limit:g} s; try again shortly")
         try:
-            message = self._fork_and_wait(kind, text, dict(bindings or {}), started + limit, limit)
+            message = self._fork_and_wait(kind, text, dict(bindings or {}), started + limit, limit, cancel)
         finally:
             self._slots.release()
         elapsed = time.monotonic() - started
@@ -212,7 +223,9 @@ class GuardedEngine(Engine):
             g.add(t)
         return Outcome(g, truncated, elapsed, kind)
 
-    def _fork_and_wait(self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float) -> tuple[Any, ...]:
+    def _fork_and_wait(
+        self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float, cancel: threading.Event | None
+    ) -> tuple[Any, ...]:
         receiver, sender = self._fork.Pipe(duplex=False)
         proc = self._fork.Process(
             target=_run_in_child, args=(self.inner, kind, text, bindings, self.max_rows, sender), daemon=True
@@ -220,18 +233,30 @@ class GuardedEngine(Engine):
         proc.start()
         sender.close()  # the parent keeps only the reading end, so EOF means the child died
         try:
-            if receiver.poll(max(0.0, deadline - time.monotonic())):
-                try:
-                    return receiver.recv()  # type: ignore[no-any-return]
-                except EOFError:
-                    raise CmkgError("the query worker stopped without an answer (out of memory?)") from None
+            while True:
+                left = deadline - time.monotonic()
+                # Wake up now and then only when someone may cancel; otherwise one wait.
+                if receiver.poll(max(0.0, min(left, 0.1) if cancel is not None else left)):
+                    try:
+                        return receiver.recv()  # type: ignore[no-any-return]
+                    except EOFError:
+                        raise CmkgError("the query worker stopped without an answer (out of memory?)") from None
+                if cancel is not None and cancel.is_set():
+                    raise QueryTimeout("the query was stopped because its client went away")
+                if time.monotonic() >= deadline:
+                    break
             raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and was stopped")
         finally:
             receiver.close()
             if proc.is_alive():
                 proc.kill()
             proc.join(5)
-            proc.close()
+            if proc.exitcode is None:
+                # Killed but not yet reaped (a machine under load): reap it in the background
+                # rather than fail a query whose answer already arrived.
+                threading.Thread(target=proc.join, daemon=True).start()
+            else:
+                proc.close()
 
     def query(self, text: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None) -> QueryResult:
         return self.run(text, bindings, timeout=timeout).result

@@ -36,6 +36,9 @@ CSP = (
 )
 
 
+_LINKABLE = frozenset({"http", "https", "ftp", "mailto", "urn", "doi", "tel"})
+
+
 @dataclass(frozen=True)
 class Linker:
     """Turns IRIs and page names into links: absolute paths on the server, relative files on the static site."""
@@ -57,6 +60,10 @@ class Linker:
             return self.page("ontology") + "#" + iri[len(CMO_NS):]
         if iri == ONTOLOGY_IRI:
             return self.page("ontology")
+        # Data may hold any IRI: only schemes a browser just fetches become links
+        # (a javascript: or data: IRI is shown as text, never run by a click).
+        if iri.split(":", 1)[0].strip().lower() not in _LINKABLE:
+            return "about:blank"
         return iri
 
     def is_local(self, iri: str) -> bool:

@@ -9,6 +9,9 @@ Without a query, the endpoint answers with its service description.
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+import threading
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -30,6 +33,8 @@ __all__ = ["router", "run_and_respond", "parse_timeout"]
 router = APIRouter()
 #: Longest query text accepted (Wikidata's examples are all far shorter).
 MAX_QUERY_CHARS = 50_000
+#: Longest URL query string accepted: a query of MAX_QUERY_CHARS, percent-encoded, fits.
+MAX_URL_QUERY_CHARS = 3 * MAX_QUERY_CHARS
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 GRAPH_TYPES = tuple(RDF_TYPES)
 _UPDATE_REFUSED = "SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE …) are refused: this endpoint is read-only"
@@ -111,16 +116,25 @@ def respond(outcome: Outcome, media_type: str, *, download: bool = False, name: 
     return Response(body, media_type=media_type + charset, headers=headers)
 
 
-def run_and_respond(st: ServerState, text: str, params: dict[str, list[str]], accept: str | None, bindings: dict | None = None, name: str = "results") -> Response:
+def run_and_respond(
+    st: ServerState, text: str, params: dict[str, list[str]], accept: str | None, bindings: dict | None = None,
+    name: str = "results", cancel: threading.Event | None = None,
+) -> Response:
     kind = st.guarded.check(text)
     media_type = _requested_type(params, accept, kind)  # before running: a 406 costs no work
-    outcome = st.guarded.run(text, bindings, timeout=parse_timeout(params.get("timeout", [])))
+    outcome = st.guarded.run(text, bindings, timeout=parse_timeout(params.get("timeout", [])), cancel=cancel)
     # An explicit format (the query page's download links) comes as a file to save.
     download = bool(params.get("format") or params.get("download"))
     return respond(outcome, media_type, download=download, name=name)
 
 
 async def _params(request: Request) -> dict[str, list[str]]:
+    if len(request.url.query) > MAX_URL_QUERY_CHARS:
+        # Checked before parsing: a huge query string costs nothing to refuse.
+        raise HTTPException(
+            414, f"the URL's query string is {len(request.url.query):,} characters long; this endpoint takes at most "
+            f"{MAX_URL_QUERY_CHARS:,} (send a long query by POST)",
+        )
     params = parse_qs(request.url.query, keep_blank_values=True)
     if request.method == "POST":
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -159,12 +173,45 @@ async def sparql_endpoint(request: Request) -> Response:
     text = _one(params, "query")
     if text is not None and len(text) > MAX_QUERY_CHARS:
         # Parsing happens before the worker is forked, so a huge text would be parsed unguarded.
+        if request.method == "GET":
+            raise HTTPException(414, f"the query is {len(text):,} characters long; this endpoint takes at most {MAX_QUERY_CHARS:,}")
         raise HTTPException(413, f"the query is {len(text):,} characters long; this endpoint takes at most {MAX_QUERY_CHARS:,}")
     if text is None or not text.strip():
         return service_description(request, st)
+    return await run_watching_client(request, run_and_respond, st, text, params, request.headers.get("accept"))
+
+
+async def run_watching_client(request: Request, func: Any, *args: Any, **kwargs: Any) -> Response:
+    """Run ``func`` (which takes ``cancel=``) in a thread; if the client hangs up meanwhile, set ``cancel``.
+
+    The guarded engine then kills the query's worker at once: an abandoned request
+    must not keep a core busy until its deadline.
+    """
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(run_and_respond, st, text, params, request.headers.get("accept"))
+    cancel = threading.Event()
+    task = asyncio.ensure_future(run_in_threadpool(func, *args, cancel=cancel, **kwargs))
+    # After the body, the next ASGI message is http.disconnect: wait for it beside the query.
+    # (request.is_disconnected() only peeks, which misses the hang-up behind the middleware.)
+    watch = asyncio.ensure_future(_hang_up(request))
+    try:
+        done, _ = await asyncio.wait({task, watch}, return_when=asyncio.FIRST_COMPLETED)
+        if task not in done:
+            cancel.set()  # the worker is killed within 0.1 s; the response goes nowhere
+        return await task
+    finally:
+        watch.cancel()
+        cancel.set()  # also when this coroutine itself is cancelled
+
+
+async def _hang_up(request: Request) -> None:
+    try:
+        if request.method == "GET":
+            await request.body()  # consume the empty body so the next message is the disconnect
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+    except Exception:  # noqa: BLE001 - a broken connection is a hang-up too
+        return
 
 
 def service_description(request: Request, st: ServerState) -> Response:
