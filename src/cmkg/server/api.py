@@ -12,13 +12,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from cmkg import __version__ as _version
 from cmkg.catalogue import NamedQuery
 from cmkg.server.app import state
-from cmkg.server.sparql import run_and_respond
+from cmkg.server.sparql import run_and_respond, run_watching_client
 
 __all__ = ["router", "openapi_document", "query_summary"]
 
@@ -113,4 +112,5 @@ async def run_named(name: str, request: Request) -> Response:
             raise QueryParameterError(f"parameter {key!r} is given {len(vals)} times")
         values[key] = vals[0]
     bindings = q.bindings(values)
-    return await run_in_threadpool(run_and_respond, st, q.text, params, accept, bindings, q.name)
+    # like /sparql: a client that hangs up stops its query's worker at once
+    return await run_watching_client(request, run_and_respond, st, q.text, params, accept, bindings, q.name)
