@@ -24,10 +24,13 @@ def _short(value: object) -> str:
     from cmkg.loading import PREFIXES
 
     text = "" if value is None else str(value)
-    for prefix, ns in PREFIXES.items():
-        if prefix not in ("org",) and text.startswith(ns) and len(text) > len(ns):
-            return f"{prefix}:{text[len(ns):]}"
-    return text
+    # the longest namespace wins: practice:toronto-… rather than id:practice/toronto-…
+    best = max(
+        ((p, ns) for p, ns in PREFIXES.items() if p != "org" and text.startswith(ns) and len(text) > len(ns)),
+        key=lambda item: len(item[1]),
+        default=None,
+    )
+    return f"{best[0]}:{text[len(best[1]):]}" if best else text
 
 
 def render_table(table: ResultTable, fmt: str) -> str:
