@@ -43,3 +43,10 @@ def cli(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # 
         return result.exit_code, result.stdout, result.stderr
 
     return invoke
+
+
+@pytest.fixture()
+def run_cmkg(cli, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """``cli`` in a wide terminal (COLUMNS=200), so table headers stay whole."""
+    monkeypatch.setenv("COLUMNS", "200")
+    return cli

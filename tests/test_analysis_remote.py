@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
-import click
 import networkx as nx
 import pytest
-from click.testing import CliRunner
 
 from cmkg import KnowledgeGraph
 from cmkg.analysis import ANALYSES, AnalysisOptions, analyze
@@ -16,31 +13,6 @@ from cmkg.analysis.table import Table
 from cmkg.network import NETWORKS, project
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture()
-def run_cmkg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Run ``cmkg`` as a user does (through cmkg.cli.main) in a temporary folder: (exit code, stdout, stderr).
-
-    Unlike conftest's ``cli`` (which calls the Typer app), this goes through main(), so a user's
-    mistake arrives as the one-sentence message on stderr that users see. click's own runner:
-    typer's CliRunner only accepts a Typer app.
-    """
-    from cmkg.cli import main
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: headers stay whole
-
-    @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-    def wrapper(args: tuple[str, ...]) -> None:
-        main(list(args))
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        result = CliRunner().invoke(wrapper, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
 
 
 def same_graph(a: nx.Graph, b: nx.Graph) -> None:
