@@ -274,7 +274,8 @@ class FederationPolicy:
         """
         if not self.prefixes:
             return "SERVICE and FROM/FROM NAMED with a remote IRI are refused."
-        trust = f", except the trusted {', '.join(sorted(self.trusted_addresses))}" if self.trusted_addresses else ""
+        # the trusted addresses are the operator's network: say that there are some, not which
+        trust = ", except addresses the operator trusts" if self.trusted_addresses else ""
         return (
             f"SERVICE may reach endpoints under {', '.join(self.prefixes)} "
             f"(never a loopback, private or link-local address{trust}); FROM/FROM NAMED with a remote IRI is refused."

@@ -9,7 +9,10 @@ shared copy-on-write, nothing is pickled on the way in) and kills it with
 ``max_rows`` rows (or triples) so a huge result cannot exhaust the server.
 
 Queries are inspected in the parent before anything is forked: an update, a
-syntax error, ``SERVICE`` or a remote ``FROM`` is refused at once.
+syntax error, ``SERVICE`` or a remote ``FROM`` is refused at once, unless a
+federation policy allows the ``SERVICE`` endpoint (embedded engines) or
+``allow_remote`` leaves the decision to a remote store. An embedded query then
+runs in the worker inside :func:`~cmkg.safety.egress_guard` with that policy.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from typing import Any
 from rdflib import Dataset, Graph
 from rdflib.term import Node
 
-from cmkg.engine.base import Engine, QueryResult, inspect_query, refuse_remote_access
+from cmkg.engine.base import Engine, QueryResult, check_federation, inspect_query, refuse_remote_access
 from cmkg.errors import CmkgError, EndpointError, QueryRefused, QueryTimeout
 from cmkg.results import ResultTable
+from cmkg.safety import FederationPolicy
 
 __all__ = ["GuardedEngine", "Outcome"]
 
@@ -51,23 +55,30 @@ class Outcome:
     kind: str
 
 
-def _run_in_child(inner: Engine, kind: str, text: str, bindings: Mapping[str, Node], max_rows: int, conn: Any) -> None:
+def _run_in_child(
+    inner: Engine, kind: str, text: str, bindings: Mapping[str, Node], max_rows: int, conn: Any,
+    federation: FederationPolicy | None = None,
+) -> None:
     """Body of the worker process: run the query, send back ``("ok", payload)`` or ``("error", message)``."""
     try:
         dataset = getattr(inner, "dataset", None)
         if isinstance(dataset, Dataset):
+            from cmkg.engine.local import federated
+
             # Straight to rdflib so rows stream: we stop after max_rows + 1
-            # instead of materialising a result nobody will receive.
-            res = dataset.query(text, initBindings=dict(bindings))
-            if kind == "select":
-                columns = [str(v) for v in (res.vars or [])]
-                rows = [tuple(r) for r in itertools.islice(res, max_rows + 1)]
-                payload: Any = ("table", columns, rows[:max_rows], len(rows) > max_rows)
-            elif kind == "ask":
-                payload = ("ask", bool(res.askAnswer))
-            else:
-                g = res.graph if res.graph is not None else Graph()
-                payload = _graph_payload(g, max_rows, dataset)
+            # instead of materialising a result nobody will receive. The parent
+            # checked the query against the policy; the guard checks each connection.
+            with federated(federation, inspect_query(text)):
+                res = dataset.query(text, initBindings=dict(bindings))
+                if kind == "select":
+                    columns = [str(v) for v in (res.vars or [])]
+                    rows = [tuple(r) for r in itertools.islice(res, max_rows + 1)]
+                    payload: Any = ("table", columns, rows[:max_rows], len(rows) > max_rows)
+                elif kind == "ask":
+                    payload = ("ask", bool(res.askAnswer))
+                else:
+                    g = res.graph if res.graph is not None else Graph()
+                    payload = _graph_payload(g, max_rows, dataset)
         else:
             out = inner.query(text, bindings)
             if isinstance(out, ResultTable):
@@ -110,7 +121,13 @@ class GuardedEngine(Engine):
         Rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned at most; a longer
         result is cut and flagged ``truncated``.
     allow_remote : bool
-        Allow ``SERVICE`` and ``FROM``/``FROM NAMED`` (which make rdflib fetch URLs).
+        For a remote ``inner`` engine (``--endpoint``): pass ``SERVICE`` and
+        ``FROM``/``FROM NAMED`` on to the store, which applies its own policy.
+        Embedded engines ignore it: only ``federation`` opens them.
+    federation : FederationPolicy, optional
+        Which endpoints ``SERVICE`` may reach from an embedded ``inner`` engine
+        (default: the inner engine's own policy; ``None`` there: none). The
+        Oxigraph engine refuses ``SERVICE`` under any policy.
     max_workers : int
         Queries running at once (default: twice the cores, at least 4); more wait
         for a free worker within their deadline.
@@ -137,6 +154,7 @@ class GuardedEngine(Engine):
         *,
         allow_remote: bool = False,
         max_workers: int | None = None,
+        federation: FederationPolicy | None = None,
     ) -> None:
         if isinstance(inner, Dataset):
             from cmkg.engine.local import LocalEngine
@@ -152,6 +170,7 @@ class GuardedEngine(Engine):
         self.timeout = float(timeout)
         self.max_rows = int(max_rows)
         self.allow_remote = allow_remote
+        self.federation = federation if federation is not None else inner.federation
         self._fork = _fork_context()
         # More workers than cores: a few slow queries must not make every other client wait.
         self._slots = threading.BoundedSemaphore(max_workers or max(4, 2 * (os.cpu_count() or 2)))
@@ -179,9 +198,44 @@ class GuardedEngine(Engine):
     def check(self, text: str) -> str:
         """Refuse what must never run (updates, syntax errors, remote access); return the query kind."""
         info = inspect_query(text)
-        if not self.allow_remote:
-            refuse_remote_access(info, "this endpoint")
+        if not self.inner.embedded:
+            if not self.allow_remote:
+                refuse_remote_access(info, "this endpoint")
+            return info.kind
+        if info.uses_service and self.federation is not None and self.federation.prefixes and self.inner.name == "oxigraph":
+            from cmkg.engine.oxigraph import NO_OXIGRAPH_FEDERATION
+
+            raise QueryRefused(NO_OXIGRAPH_FEDERATION)
+        check_federation(info, self.federation, "this endpoint")
+        if info.uses_service:
+            from cmkg.engine.local import check_rdflib_service
+
+            check_rdflib_service(text, info)
         return info.kind
+
+    def remote_access(self) -> str:
+        """One sentence saying what ``SERVICE`` and ``FROM`` may reach through this engine (for service descriptions).
+
+        Examples
+        --------
+        >>> from rdflib import Dataset
+        >>> GuardedEngine(Dataset()).remote_access()
+        'SERVICE and FROM/FROM NAMED with a remote IRI are refused.'
+        """
+        if not self.federates:
+            return "SERVICE and FROM/FROM NAMED with a remote IRI are refused."
+        if not self.inner.embedded:
+            return "SERVICE and FROM/FROM NAMED are passed on to the SPARQL store behind this endpoint, which applies its own policy."
+        assert self.federation is not None
+        return self.federation.describe()
+
+    @property
+    def federates(self) -> bool:
+        """Whether some SERVICE query can run through this engine."""
+        if not self.inner.embedded:
+            return self.allow_remote
+        # Oxigraph's own HTTP client cannot be held to a policy: it never federates
+        return self.federation is not None and bool(self.federation.prefixes) and self.inner.name != "oxigraph"
 
     def run(
         self,
@@ -228,7 +282,9 @@ class GuardedEngine(Engine):
     ) -> tuple[Any, ...]:
         receiver, sender = self._fork.Pipe(duplex=False)
         proc = self._fork.Process(
-            target=_run_in_child, args=(self.inner, kind, text, bindings, self.max_rows, sender), daemon=True
+            target=_run_in_child,
+            args=(self.inner, kind, text, bindings, self.max_rows, sender, self.federation),
+            daemon=True,
         )
         proc.start()
         sender.close()  # the parent keeps only the reading end, so EOF means the child died

@@ -32,6 +32,7 @@ from starlette.responses import FileResponse, Response
 
 from cmkg.engine.guarded import GuardedEngine
 from cmkg.errors import ResourceNotFound
+from cmkg.safety import FederationPolicy
 from cmkg.server.render import CSP
 
 if TYPE_CHECKING:
@@ -47,8 +48,11 @@ class ServerSettings:
     """What the operator chooses when starting the explorer.
 
     ``timeout`` is the hard limit per query in seconds (a client may ask for less),
-    ``max_rows`` the most rows or triples a query returns, ``allow_remote`` lets
-    queries use ``SERVICE`` and remote ``FROM`` (off: rdflib would fetch any URL),
+    ``max_rows`` the most rows or triples a query returns, ``allow_remote`` passes
+    ``SERVICE`` and remote ``FROM`` on to a remote store (``--endpoint``) that
+    applies its own policy, ``federation`` lets ``SERVICE`` from the embedded
+    memory engine reach the endpoints a :class:`~cmkg.safety.FederationPolicy`
+    lists (default: the engine's own policy, usually none),
     ``public_url`` the address the explorer is reached at (for the VoID links;
     default: the address of each request).
     """
@@ -58,6 +62,7 @@ class ServerSettings:
     allow_remote: bool = False
     public_url: str | None = None
     max_workers: int | None = None
+    federation: FederationPolicy | None = None
 
 
 @dataclass
@@ -109,7 +114,8 @@ def create_app(kg: KnowledgeGraph, settings: ServerSettings | None = None) -> Fa
         kg=kg,
         settings=settings,
         guarded=GuardedEngine(
-            kg.engine, settings.timeout, settings.max_rows, allow_remote=settings.allow_remote, max_workers=settings.max_workers
+            kg.engine, settings.timeout, settings.max_rows, allow_remote=settings.allow_remote,
+            max_workers=settings.max_workers, federation=settings.federation,
         ),
     )
     errors.install(app)
