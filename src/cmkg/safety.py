@@ -212,6 +212,8 @@ class FederationPolicy:
     True
     >>> policy.allows_url("https://query.wikidata.org.evil.example/sparql")
     False
+    >>> policy.allows_url("https://query.wikidata.org/sparql/../admin")
+    False
     >>> policy.allows_address("127.0.0.1")
     False
     """
@@ -284,6 +286,9 @@ class FederationPolicy:
     def allows_url(self, url: str) -> bool:
         scheme, host, port, path = _origin(url)
         if scheme not in ("http", "https") or not host or "@" in urlsplit(url).netloc:
+            return False
+        # a server resolves /sparql/../admin to /admin: dot segments would step out of a prefix
+        if any(seg.lower().replace("%2e", ".") in (".", "..") for seg in path.split("/")):
             return False
         for prefix in self.prefixes:
             p_scheme, p_host, p_port, p_path = _origin(prefix)
