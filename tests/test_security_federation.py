@@ -337,8 +337,9 @@ def test_a_policy_bounds_each_wait(small: Dataset) -> None:
     url = f"http://127.0.0.1:{silent.getsockname()[1]}/sparql"
     try:
         policy = FederationPolicy((url,), frozenset({"127.0.0.1"}), timeout=0.5)
+        # in a worker killed at 20 s: without the policy's timeout this fails with QueryTimeout, never hangs
         with pytest.raises(CmkgError, match=f"SERVICE <{url}> could not be queried"):
-            KnowledgeGraph.from_dataset(small, federation=policy).sparql(service_query(url))
+            GuardedEngine(small, timeout=20, federation=policy).query(service_query(url))
     finally:
         silent.close()
 

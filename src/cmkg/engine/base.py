@@ -169,6 +169,11 @@ def check_federation(info: QueryInfo, policy: FederationPolicy | None, who: str 
     cmkg.errors.QueryRefused: SERVICE <https://evil.example/sparql> is refused: federation allows only endpoints under https://query.wikidata.org/sparql
     """
     if policy is None or not policy.prefixes:
+        if info.uses_service:
+            raise QueryRefused(
+                f"SERVICE (federated query) is refused: {who} makes no outbound requests "
+                "unless the operator allows the endpoint (--federate PREFIX)"
+            )
         refuse_remote_access(info, who)
         return
     if info.dataset_iris:

@@ -202,10 +202,13 @@ class GuardedEngine(Engine):
             if not self.allow_remote:
                 refuse_remote_access(info, "this endpoint")
             return info.kind
-        if info.uses_service and self.federation is not None and self.federation.prefixes and self.inner.name == "oxigraph":
-            from cmkg.engine.oxigraph import NO_OXIGRAPH_FEDERATION
+        if self.inner.name == "oxigraph":
+            if info.uses_service and self.federation is not None and self.federation.prefixes:
+                from cmkg.engine.oxigraph import NO_OXIGRAPH_FEDERATION
 
-            raise QueryRefused(NO_OXIGRAPH_FEDERATION)
+                raise QueryRefused(NO_OXIGRAPH_FEDERATION)
+            refuse_remote_access(info, "this endpoint")
+            return info.kind
         check_federation(info, self.federation, "this endpoint")
         if info.uses_service:
             from cmkg.engine.local import check_rdflib_service

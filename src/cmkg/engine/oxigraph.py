@@ -26,7 +26,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from cmkg.safety import FederationPolicy, resolve_codepoint_escapes
-from cmkg.engine.base import Engine, QueryResult, check_federation, inspect_query
+from cmkg.engine.base import Engine, QueryResult, inspect_query, refuse_remote_access
 from cmkg.engine.terms import to_oxigraph, to_rdflib
 from cmkg.errors import CmkgError, DataFileError, QueryRefused, QuerySyntaxError
 from cmkg.loadfiles import QUAD_SUFFIXES, LoadedFile, load_files
@@ -253,7 +253,7 @@ class OxigraphEngine(Engine):
         info = inspect_query(text)
         if info.uses_service and self.federation is not None and self.federation.prefixes:
             raise QueryRefused(NO_OXIGRAPH_FEDERATION)
-        check_federation(info, None)
+        refuse_remote_access(info, "the oxigraph engine")
         bound = {k: v for k, v in (bindings or {}).items() if v is not None}
         subs = None
         if bound:
