@@ -44,6 +44,7 @@ __all__ = [
     "is_public_address",
     "FederationPolicy",
     "egress_guard",
+    "install_egress_hook",
 ]
 
 _CHUNK = 64 * 1024
@@ -358,8 +359,19 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
             sock.settimeout(policy.timeout)
 
 
+def install_egress_hook() -> None:
+    """Install the audit hook behind :func:`egress_guard` now (it holds nothing until a guard is entered).
+
+    A process that forks workers calls this first, so that no worker ever has to
+    take the lock that installing needs.
+    """
+    _install()
+
+
 def _install() -> None:
     global _installed
+    if _installed:  # the common case takes no lock (and so is safe in a forked child)
+        return
     with _install_lock:
         if not _installed:
             sys.addaudithook(_audit)

@@ -30,9 +30,10 @@ from rdflib import Dataset, Graph
 from rdflib.term import Node
 
 from cmkg.engine.base import Engine, QueryResult, check_federation, inspect_query, refuse_remote_access
+from cmkg.engine.local import check_rdflib_service, federated
 from cmkg.errors import CmkgError, EndpointError, QueryRefused, QueryTimeout
 from cmkg.results import ResultTable
-from cmkg.safety import FederationPolicy
+from cmkg.safety import FederationPolicy, install_egress_hook
 
 __all__ = ["GuardedEngine", "Outcome"]
 
@@ -57,18 +58,20 @@ class Outcome:
 
 def _run_in_child(
     inner: Engine, kind: str, text: str, bindings: Mapping[str, Node], max_rows: int, conn: Any,
-    federation: FederationPolicy | None = None,
+    federation: FederationPolicy | None = None, endpoints: tuple[str, ...] = (),
 ) -> None:
-    """Body of the worker process: run the query, send back ``("ok", payload)`` or ``("error", message)``."""
+    """Body of the worker process: run the query, send back ``("ok", payload)`` or ``("error", message)``.
+
+    Nothing here may take a lock (PARSE_LOCK included): another thread of the parent
+    may have held it at fork time, and the child's copy would never be released.
+    """
     try:
         dataset = getattr(inner, "dataset", None)
         if isinstance(dataset, Dataset):
-            from cmkg.engine.local import federated
-
             # Straight to rdflib so rows stream: we stop after max_rows + 1
             # instead of materialising a result nobody will receive. The parent
             # checked the query against the policy; the guard checks each connection.
-            with federated(federation, inspect_query(text)):
+            with federated(federation, endpoints):
                 res = dataset.query(text, initBindings=dict(bindings))
                 if kind == "select":
                     columns = [str(v) for v in (res.vars or [])]
@@ -175,6 +178,7 @@ class GuardedEngine(Engine):
         # More workers than cores: a few slow queries must not make every other client wait.
         self._slots = threading.BoundedSemaphore(max_workers or max(4, 2 * (os.cpu_count() or 2)))
         self._warm_up()
+        install_egress_hook()  # before any fork: the worker must not take the install lock
 
     @property
     def dataset(self) -> Dataset | None:
@@ -211,8 +215,6 @@ class GuardedEngine(Engine):
             return info.kind
         check_federation(info, self.federation, "this endpoint")
         if info.uses_service:
-            from cmkg.engine.local import check_rdflib_service
-
             check_rdflib_service(text, info)
         return info.kind
 
@@ -254,12 +256,13 @@ class GuardedEngine(Engine):
         once and raises :class:`~cmkg.errors.QueryTimeout`.
         """
         kind = self.check(text)
+        endpoints = inspect_query(text).service_endpoints  # cached by check(); the worker must not parse
         limit = self.effective_timeout(timeout)
         started = time.monotonic()
         if not self._slots.acquire(timeout=limit):
             raise QueryTimeout(f"no query worker became free within {limit:g} s; try again shortly")
         try:
-            message = self._fork_and_wait(kind, text, dict(bindings or {}), started + limit, limit, cancel)
+            message = self._fork_and_wait(kind, text, dict(bindings or {}), started + limit, limit, cancel, endpoints)
         finally:
             self._slots.release()
         elapsed = time.monotonic() - started
@@ -281,12 +284,13 @@ class GuardedEngine(Engine):
         return Outcome(g, truncated, elapsed, kind)
 
     def _fork_and_wait(
-        self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float, cancel: threading.Event | None
+        self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float,
+        cancel: threading.Event | None, endpoints: tuple[str, ...] = (),
     ) -> tuple[Any, ...]:
         receiver, sender = self._fork.Pipe(duplex=False)
         proc = self._fork.Process(
             target=_run_in_child,
-            args=(self.inner, kind, text, bindings, self.max_rows, sender, self.federation),
+            args=(self.inner, kind, text, bindings, self.max_rows, sender, self.federation, endpoints),
             daemon=True,
         )
         proc.start()

@@ -66,7 +66,7 @@ def check_rdflib_service(text: str, info: QueryInfo) -> None:
 
 
 @contextmanager
-def federated(policy: FederationPolicy | None, info: QueryInfo) -> Iterator[None]:
+def federated(policy: FederationPolicy | None, endpoints: tuple[str, ...] = ()) -> Iterator[None]:
     """Run rdflib inside :func:`~cmkg.safety.egress_guard` and say in one sentence when a SERVICE call fails.
 
     The guard holds whatever the checks before missed: DNS, the address actually
@@ -76,10 +76,10 @@ def federated(policy: FederationPolicy | None, info: QueryInfo) -> Iterator[None
         try:
             yield
         except OSError as err:  # urllib's URLError/HTTPError, a reset or a timeout from the SERVICE call
-            if not info.service_endpoints:
+            if not endpoints:
                 raise
             reason = getattr(err, "reason", None) or getattr(err, "strerror", None) or type(err).__name__
-            raise EndpointError(f"SERVICE <{info.service_endpoints[0]}> could not be queried: {reason}") from None
+            raise EndpointError(f"SERVICE <{endpoints[0]}> could not be queried: {reason}") from None
 
 
 _local = threading.local()
@@ -137,7 +137,7 @@ class LocalEngine(Engine):
 
             text, bindings = inject_values(text, bindings), {}
         check_rdflib_service(text, info)  # on the text rdflib runs
-        with federated(self.federation, info):
+        with federated(self.federation, info.service_endpoints):
             return self._answer(info, self.dataset.query(_prepared(text), initBindings=bindings))
 
     def _answer(self, info: QueryInfo, result: Any) -> QueryResult:
