@@ -50,6 +50,7 @@ def serve_cmd(
     timeout: Annotated[float, typer.Option("--timeout", help="Hard limit per query in seconds (clients may ask for less).", min=0.1)] = 30.0,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows (or triples) a query returns; longer results are cut and flagged.", min=1)] = 10_000,
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Let queries use SERVICE and remote FROM (the server then fetches URLs queries name).")] = False,
+    cache_mb: Annotated[float, typer.Option("--cache-mb", help="Memory for answers to repeated GET requests, in MB (0: no cache). The embedded graph cannot change while served, so its answers never go stale.", min=0)] = 64.0,
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="The address users reach the explorer at, for links in the dataset description.", metavar="URL")] = None,
     add: AddOpt = None,
     endpoint: EndpointOpt = None,
@@ -69,7 +70,7 @@ def serve_cmd(
 
     _check_port(host, port)
     kg = _open(endpoint, engine, store, add, timeout)
-    settings = ServerSettings(timeout=timeout, max_rows=max_rows, allow_remote=allow_remote, public_url=public_url)
+    settings = ServerSettings(timeout=timeout, max_rows=max_rows, allow_remote=allow_remote, public_url=public_url, cache_mb=cache_mb)
     app = create_app(kg, settings)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"

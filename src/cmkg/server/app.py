@@ -32,6 +32,7 @@ from starlette.responses import FileResponse, Response
 
 from cmkg.engine.guarded import GuardedEngine
 from cmkg.errors import ResourceNotFound
+from cmkg.server.cache import CacheStats, ResponseCache
 from cmkg.server.render import CSP
 
 if TYPE_CHECKING:
@@ -50,7 +51,10 @@ class ServerSettings:
     ``max_rows`` the most rows or triples a query returns, ``allow_remote`` lets
     queries use ``SERVICE`` and remote ``FROM`` (off: rdflib would fetch any URL),
     ``public_url`` the address the explorer is reached at (for the VoID links;
-    default: the address of each request).
+    default: the address of each request), ``cache_mb`` the memory kept for
+    repeated ``GET`` answers (0: no cache) and ``cache_ttl`` how long they stay
+    valid when a remote store (``--endpoint``) may change under the explorer (the
+    embedded graph cannot change while served, so its answers never expire).
     """
 
     timeout: float = 30.0
@@ -58,6 +62,8 @@ class ServerSettings:
     allow_remote: bool = False
     public_url: str | None = None
     max_workers: int | None = None
+    cache_mb: float = 64.0
+    cache_ttl: float = 300.0
 
 
 @dataclass
@@ -68,6 +74,7 @@ class ServerState:
     settings: ServerSettings
     guarded: GuardedEngine
     cache: dict[str, Any] = field(default_factory=dict)
+    responses: CacheStats = field(default_factory=CacheStats)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cached(self, key: str, make: Any) -> Any:
@@ -132,6 +139,13 @@ def create_app(kg: KnowledgeGraph, settings: ServerSettings | None = None) -> Fa
     def vis_network() -> FileResponse:
         return FileResponse(vis_network_path(), media_type="text/javascript")
 
+    from cmkg.engine.remote import RemoteEngine
+
+    # Outermost, so a stored answer already carries the security and CORS headers.
+    app.add_middleware(
+        ResponseCache, max_bytes=int(settings.cache_mb * 2**20), stats=app.state.cmkg.responses,
+        ttl=settings.cache_ttl if isinstance(kg.engine, RemoteEngine) else None,
+    )
     app.mount("/-/static", StaticFiles(directory=STATIC), name="static")
     for module in (sparql, api, void, pages):
         app.include_router(module.router)
