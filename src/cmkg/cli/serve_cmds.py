@@ -87,6 +87,7 @@ def serve_cmd(
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="With --endpoint: pass SERVICE and remote FROM on to that store, which applies its own policy (the embedded graph uses --federate).")] = False,
     federate: FederateOpt = None,
     federate_trust: FederateTrustOpt = None,
+    cache_mb: Annotated[float, typer.Option("--cache-mb", help="Memory for answers to repeated GET requests, in MB (0: no cache). The embedded graph cannot change while served, so its answers never go stale.", min=0)] = 64.0,
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="The address users reach the explorer at, for links in the dataset description.", metavar="URL")] = None,
     add: AddOpt = None,
     endpoint: EndpointOpt = None,
@@ -111,7 +112,8 @@ def serve_cmd(
     _check_port(host, port)
     kg = _open(endpoint, engine, store, add, timeout)
     settings = ServerSettings(
-        timeout=timeout, max_rows=max_rows, allow_remote=allow_remote, public_url=public_url, federation=policy
+        timeout=timeout, max_rows=max_rows, allow_remote=allow_remote, public_url=public_url, cache_mb=cache_mb,
+        federation=policy,
     )
     app = create_app(kg, settings)
     shown = f"[{host}]" if ":" in host else host

@@ -56,6 +56,17 @@ class Outcome:
     kind: str
 
 
+#: Seconds after which a running query's worker gets a lower CPU priority.
+RENICE_AFTER_S = 1.0
+
+
+def _lower_priority(pid: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 10)
+    except (OSError, AttributeError):  # already gone, or a platform without setpriority
+        pass
+
+
 def _run_in_child(
     inner: Engine, kind: str, text: str, bindings: Mapping[str, Node], max_rows: int, conn: Any,
     federation: FederationPolicy | None = None, endpoints: tuple[str, ...] = (),
@@ -132,8 +143,19 @@ class GuardedEngine(Engine):
         (default: the inner engine's own policy; ``None`` there: none). The
         Oxigraph engine refuses ``SERVICE`` under any policy.
     max_workers : int
-        Queries running at once (default: twice the cores, at least 4); more wait
-        for a free worker within their deadline.
+        Queries running at once (default: four per core, at least 8); more wait
+        for a free worker, at most ``queue_timeout`` seconds.
+    queue_timeout : float
+        Seconds a query may wait for a free worker before it is turned away
+        (default: the time limit, at least 30 s). The time limit itself counts
+        from the moment the query starts running, as in Fuseki or the Wikidata
+        query service, so a busy moment does not eat a query's own time.
+
+    Notes
+    -----
+    A worker still running after :data:`RENICE_AFTER_S` seconds is given a
+    lower CPU priority, so the short queries that make up most of a public
+    endpoint's traffic are not slowed down by a few expensive ones.
 
     Examples
     --------
@@ -158,6 +180,7 @@ class GuardedEngine(Engine):
         allow_remote: bool = False,
         max_workers: int | None = None,
         federation: FederationPolicy | None = None,
+        queue_timeout: float | None = None,
     ) -> None:
         if isinstance(inner, Dataset):
             from cmkg.engine.local import LocalEngine
@@ -175,8 +198,11 @@ class GuardedEngine(Engine):
         self.allow_remote = allow_remote
         self.federation = federation if federation is not None else inner.federation
         self._fork = _fork_context()
-        # More workers than cores: a few slow queries must not make every other client wait.
-        self._slots = threading.BoundedSemaphore(max_workers or max(4, 2 * (os.cpu_count() or 2)))
+        self.queue_timeout = float(queue_timeout) if queue_timeout else max(30.0, self.timeout)
+        # More workers than cores: a few slow queries must not make every other client wait
+        # (they are reniced after a second, so the short ones still get the CPU).
+        self.max_workers = int(max_workers or max(8, 4 * (os.cpu_count() or 2)))
+        self._slots = threading.BoundedSemaphore(self.max_workers)
         self._warm_up()
         install_egress_hook()  # before any fork: the worker must not take the install lock
 
@@ -258,10 +284,9 @@ class GuardedEngine(Engine):
         kind = self.check(text)
         endpoints = inspect_query(text).service_endpoints  # cached by check(); the worker must not parse
         limit = self.effective_timeout(timeout)
-        started = time.monotonic()
-        if not self._slots.acquire(timeout=limit):
-            raise QueryTimeout(f"no query worker became free within {limit:g} s; try again shortly")
+        self._wait_for_worker(cancel)
         try:
+            started = time.monotonic()
             message = self._fork_and_wait(kind, text, dict(bindings or {}), started + limit, limit, cancel, endpoints)
         finally:
             self._slots.release()
@@ -283,6 +308,17 @@ class GuardedEngine(Engine):
             g.add(t)
         return Outcome(g, truncated, elapsed, kind)
 
+    def _wait_for_worker(self, cancel: threading.Event | None) -> None:
+        """Take a worker slot, waiting at most ``queue_timeout`` (and not at all for a client that left)."""
+        give_up = time.monotonic() + self.queue_timeout
+        while not self._slots.acquire(timeout=max(0.0, min(0.25, give_up - time.monotonic()))):
+            if cancel is not None and cancel.is_set():
+                raise QueryTimeout("the query was dropped because its client went away while it waited")
+            if time.monotonic() >= give_up:
+                raise QueryTimeout(
+                    f"all {self.max_workers} query workers stayed busy for {self.queue_timeout:g} s; try again shortly"
+                )
+
     def _fork_and_wait(
         self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float,
         cancel: threading.Event | None, endpoints: tuple[str, ...] = (),
@@ -295,11 +331,16 @@ class GuardedEngine(Engine):
         )
         proc.start()
         sender.close()  # the parent keeps only the reading end, so EOF means the child died
+        renice_at = time.monotonic() + RENICE_AFTER_S
         try:
             while True:
+                if renice_at and time.monotonic() >= renice_at:
+                    _lower_priority(proc.pid)
+                    renice_at = 0.0
                 left = deadline - time.monotonic()
                 # Wake up now and then only when someone may cancel; otherwise one wait.
-                if receiver.poll(max(0.0, min(left, 0.1) if cancel is not None else left)):
+                step = min(left, 0.1) if cancel is not None else min(left, renice_at - time.monotonic()) if renice_at else left
+                if receiver.poll(max(0.0, step)):
                     try:
                         return receiver.recv()  # type: ignore[no-any-return]
                     except EOFError:

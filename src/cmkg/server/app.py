@@ -33,6 +33,7 @@ from starlette.responses import FileResponse, Response
 from cmkg.engine.guarded import GuardedEngine
 from cmkg.errors import ResourceNotFound
 from cmkg.safety import FederationPolicy
+from cmkg.server.cache import CacheStats, ResponseCache
 from cmkg.server.render import CSP
 
 if TYPE_CHECKING:
@@ -54,7 +55,10 @@ class ServerSettings:
     memory engine reach the endpoints a :class:`~cmkg.safety.FederationPolicy`
     lists (default: the engine's own policy, usually none),
     ``public_url`` the address the explorer is reached at (for the VoID links;
-    default: the address of each request).
+    default: the address of each request), ``cache_mb`` the memory kept for
+    repeated ``GET`` answers (0: no cache) and ``cache_ttl`` how long they stay
+    valid when a remote store (``--endpoint``) may change under the explorer (the
+    embedded graph cannot change while served, so its answers never expire).
     """
 
     timeout: float = 30.0
@@ -63,6 +67,8 @@ class ServerSettings:
     public_url: str | None = None
     max_workers: int | None = None
     federation: FederationPolicy | None = None
+    cache_mb: float = 64.0
+    cache_ttl: float = 300.0
 
 
 @dataclass
@@ -73,6 +79,7 @@ class ServerState:
     settings: ServerSettings
     guarded: GuardedEngine
     cache: dict[str, Any] = field(default_factory=dict)
+    responses: CacheStats = field(default_factory=CacheStats)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cached(self, key: str, make: Any) -> Any:
@@ -138,6 +145,13 @@ def create_app(kg: KnowledgeGraph, settings: ServerSettings | None = None) -> Fa
     def vis_network() -> FileResponse:
         return FileResponse(vis_network_path(), media_type="text/javascript")
 
+    from cmkg.engine.remote import RemoteEngine
+
+    # Outermost, so a stored answer already carries the security and CORS headers.
+    app.add_middleware(
+        ResponseCache, max_bytes=int(settings.cache_mb * 2**20), stats=app.state.cmkg.responses,
+        ttl=settings.cache_ttl if isinstance(kg.engine, RemoteEngine) else None,
+    )
     app.mount("/-/static", StaticFiles(directory=STATIC), name="static")
     for module in (sparql, api, void, pages):
         app.include_router(module.router)
