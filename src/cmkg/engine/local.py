@@ -13,6 +13,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 from typing import Any
 
+from cmkg.engine.rdflib_plan import push_filters
 from cmkg.engine.base import PARSE_LOCK, Engine, QueryInfo, QueryResult, check_federation, inspect_query
 from cmkg.errors import EndpointError, QueryRefused
 from cmkg.results import ResultTable
@@ -100,7 +101,10 @@ def _prepared(text: str) -> Query:
         if len(cache) >= 512:
             cache.clear()
         with PARSE_LOCK:
-            query = cache[text] = prepareQuery(text, initNs=PREFIXES)
+            query = prepareQuery(text, initNs=PREFIXES)
+            # rdflib filters a group last; apply each filter as soon as its variables are bound
+            query.algebra = push_filters(query.algebra)
+            cache[text] = query
     return query
 
 
