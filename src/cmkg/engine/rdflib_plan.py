@@ -62,40 +62,74 @@ def _conjuncts(expr: Any) -> list[Any]:
     return [expr]
 
 
-def _push_one(expr: Any, evars: set[Variable], group: CompValue) -> bool:
-    """Wrap the first BGP under ``group`` in a filter on ``expr`` if that is safe; True if done."""
+def _push_one(expr: Any, evars: set[Variable], group: CompValue) -> CompValue | None:
+    """The group with ``expr`` applied right after its first BGP, or None if that is not safe.
+
+    The group is changed in place; a group that is a BGP itself is returned replaced.
+    """
+    if group.name == "BGP":
+        return _split(expr, evars, group, set(group._vars or ()))
     node, parent, key = group, None, ""
     while node.name in _THROUGH:
         if node.name == "Extend" and node.var in evars:
-            return False
+            return None
         parent, key = node, _THROUGH[node.name]
         node = node[key]
         if not isinstance(node, CompValue):
-            return False
+            return None
     if node.name != "BGP" or parent is None:
-        return False
+        return None
+    replaced = _split(expr, evars, node, set(group._vars or ()))
+    if replaced is None:
+        return None
+    parent[key] = replaced
+    return group
+
+
+def _split(expr: Any, evars: set[Variable], node: CompValue, group_vars: set[Variable]) -> CompValue | None:
+    """``Join(Filter(expr, first part), rest)`` for a BGP, where the first part binds the filter's variables."""
     bgp_vars = set(node._vars or ())
-    others = set(group._vars or ()) - bgp_vars
     # every variable of the filter bound by this BGP, or by nothing in the group (a bound parameter)
-    if not (evars & bgp_vars) or evars & others:
-        return False
-    # Split the pattern (already in rdflib's evaluation order) after the triples that bind the
-    # filter's variables, so that the rest is joined only to the solutions the filter keeps.
+    if not (evars & bgp_vars) or evars & (group_vars - bgp_vars):
+        return None
+    # The triples, in rdflib's order, up to the one that binds the last of the filter's variables;
+    # of those only the ones tied to the filter's variables (others would multiply the rows it tests).
     triples, bound, k = list(node.triples), set(), 0
     while k < len(triples) and not (evars & bgp_vars) <= bound:
         bound |= _triple_vars(triples[k])
         k += 1
-    first = CompValue("BGP", triples=triples[:k])
+    tied, first_t, changed = evars & bgp_vars, [], True
+    while changed:
+        changed = False
+        for t in triples[:k]:
+            if t not in first_t and _triple_vars(t) & tied:
+                first_t.append(t)
+                tied |= _triple_vars(t)
+                changed = True
+    first_t = [t for t in triples[:k] if t in first_t]
+    bound = set().union(*(_triple_vars(t) for t in first_t))
+    rest_t = _order([t for t in triples if t not in first_t], bound)
+    first = CompValue("BGP", triples=first_t)
     first["_vars"] = bound
-    pushed = CompValue("Filter", expr=expr, p=first)
-    pushed["_vars"] = bound | evars
-    if k < len(triples):
-        rest = CompValue("BGP", triples=triples[k:])
-        rest["_vars"] = set().union(*(_triple_vars(t) for t in triples[k:]))
-        pushed = CompValue("Join", p1=pushed, p2=rest)
-        pushed["_vars"] = bgp_vars | evars
-    parent[key] = pushed
-    return True
+    out = CompValue("Filter", expr=expr, p=first)
+    out["_vars"] = bound | evars
+    if rest_t:
+        rest = CompValue("BGP", triples=rest_t)
+        rest["_vars"] = set().union(*(_triple_vars(t) for t in rest_t))
+        out = CompValue("Join", p1=out, p2=rest)
+        out["_vars"] = bgp_vars | evars
+    return out
+
+
+def _order(triples: list[Any], bound: set[Variable]) -> list[Any]:
+    """Greedy: next the triple with the fewest variables not bound yet (ties keep rdflib's order)."""
+    out, known, todo = [], set(bound), list(triples)
+    while todo:
+        best = min(todo, key=lambda t: len(_triple_vars(t) - known))
+        todo.remove(best)
+        out.append(best)
+        known |= _triple_vars(best)
+    return out
 
 
 def _triple_vars(triple: Any) -> set[Variable]:
@@ -110,12 +144,15 @@ def _rewrite(node: Any) -> Any:
     for k in list(node.keys()):
         if k not in ("_vars", "expr", "PV", "var", "res"):
             node[k] = _rewrite(node[k])
-    if node.name == "Filter" and isinstance(node.p, CompValue) and node.p.name in ("Join", "LeftJoin", "Extend"):
+    if node.name == "Filter" and isinstance(node.p, CompValue) and node.p.name in ("Join", "LeftJoin", "Extend", "BGP"):
         kept = []
         for c in _conjuncts(node.expr):
             evars: set[Variable] = set()
-            if not (_expr_vars(c, evars) and _push_one(c, evars, node.p)):
+            pushed = _push_one(c, evars, node.p) if _expr_vars(c, evars) else None
+            if pushed is None:
                 kept.append(c)
+            else:
+                node["p"] = pushed
         if not kept:
             return node.p
         node["expr"] = and_(*kept)
@@ -124,6 +161,27 @@ def _rewrite(node: Any) -> Any:
 
 def push_filters(algebra: CompValue) -> CompValue:
     """Push filters down to the pattern that binds their variables; joins re-marked lazy where they can be."""
+    # rdflib marks a join lazy (bindings passed into its second part) only when no operand is a
+    # join: the joins we add must not turn a lazy join above them into a cross product, so the
+    # existing joins keep their marks and only the new ones are analysed.
+    before = {id(j): j.get("lazy") for j in _joins(algebra)}
     out = _rewrite(algebra)
     _traverseAgg(out, visitor=analyse)
+    for j in _joins(out):
+        if id(j) in before:
+            j["lazy"] = before[id(j)]
+    return out
+
+
+def _joins(node: Any) -> list[CompValue]:
+    out: list[CompValue] = []
+    if isinstance(node, list):
+        for n in node:
+            out += _joins(n)
+    elif isinstance(node, CompValue):
+        if node.name == "Join":
+            out.append(node)
+        for k, v in node.items():
+            if k != "_vars":
+                out += _joins(v)
     return out
