@@ -92,21 +92,21 @@ def _split(expr: Any, evars: set[Variable], node: CompValue, group_vars: set[Var
     # every variable of the filter bound by this BGP, or by nothing in the group (a bound parameter)
     if not (evars & bgp_vars) or evars & (group_vars - bgp_vars):
         return None
-    # The triples, in rdflib's order, up to the one that binds the last of the filter's variables;
-    # of those only the ones tied to the filter's variables (others would multiply the rows it tests).
-    triples, bound, k = list(node.triples), set(), 0
-    while k < len(triples) and not (evars & bgp_vars) <= bound:
-        bound |= _triple_vars(triples[k])
-        k += 1
-    tied, first_t, changed = evars & bgp_vars, [], True
-    while changed:
-        changed = False
-        for t in triples[:k]:
-            if t not in first_t and _triple_vars(t) & tied:
-                first_t.append(t)
-                tied |= _triple_vars(t)
-                changed = True
-    first_t = [t for t in triples[:k] if t in first_t]
+    # The triples that mention the filter's variables, with those that only test what they bind
+    # (``?x a cmo:Practice``), in rdflib's order: the rest is joined to what the filter keeps.
+    # With no such test they would range over the whole graph (every label), so then rdflib's
+    # own order is kept up to the triple that binds the filter's last variable.
+    triples = list(node.triples)
+    tied = set().union(*(_triple_vars(t) for t in triples if _triple_vars(t) & evars))
+    tests = [t for t in triples if _triple_vars(t) <= tied and not _triple_vars(t) & evars]
+    if tests:
+        first_t = [t for t in triples if _triple_vars(t) & evars or t in tests]
+    else:
+        bound, k = set(), 0
+        while k < len(triples) and not (evars & bgp_vars) <= bound:
+            bound |= _triple_vars(triples[k])
+            k += 1
+        first_t = triples[:k]
     bound = set().union(*(_triple_vars(t) for t in first_t))
     rest_t = _order([t for t in triples if t not in first_t], bound)
     first = CompValue("BGP", triples=first_t)
