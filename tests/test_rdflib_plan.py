@@ -68,3 +68,8 @@ def test_optional_variable_filter_stays_on_top() -> None:
 
 def test_first_query_finds_both_spellings(dataset: Dataset) -> None:
     assert {str(r[0]) for r in _rows(dataset, QUERIES[0], push=True)} == {EX + "a", EX + "d"}
+
+
+def test_blank_node_pattern_is_not_split(dataset: Dataset) -> None:
+    text = "SELECT ?x WHERE { ?x <urn:ex:next> [ <urn:ex:label> ?l ] . FILTER(STR(?l) = 'Beta') ?x <urn:ex:n> ?n }"
+    assert _rows(dataset, text, push=True) == _rows(dataset, text, push=False) == [(URIRef(EX + "a"),)]

@@ -34,7 +34,7 @@ from typing import Any
 from rdflib.plugins.sparql.algebra import _traverseAgg, analyse
 from rdflib.plugins.sparql.operators import and_
 from rdflib.plugins.sparql.parserutils import CompValue, Expr
-from rdflib.term import Variable
+from rdflib.term import BNode, Variable
 
 __all__ = ["push_filters"]
 
@@ -133,7 +133,8 @@ def _order(triples: list[Any], bound: set[Variable]) -> list[Any]:
 
 
 def _triple_vars(triple: Any) -> set[Variable]:
-    return {t for t in triple if isinstance(t, Variable)}
+    # a blank node in a pattern is a variable too: a split must not separate its triples
+    return {t for t in triple if isinstance(t, (Variable, BNode))}
 
 
 def _rewrite(node: Any) -> Any:
