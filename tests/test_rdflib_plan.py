@@ -28,6 +28,8 @@ QUERIES = [
     "SELECT ?x WHERE { ?x a ?t . FILTER(EXISTS { ?x <urn:ex:next> ?y }) OPTIONAL { ?x <urn:ex:label> ?l } }",
     # two conjuncts, one pushable
     "SELECT ?x ?y WHERE { ?x <urn:ex:n> ?n . OPTIONAL { ?x <urn:ex:next> ?y } FILTER(?n < 3 && !BOUND(?y)) }",
+    # an outer variable is out of scope in a nested group's filter (W3C bind10)
+    "SELECT ?x ?n ?z WHERE { BIND(2 AS ?z) { ?x <urn:ex:n> ?n . FILTER(?n = ?z) } }",
     # a filter on a variable bound by a later triple block and a union
     "SELECT ?x ?v WHERE { ?x a <urn:ex:T> . { ?x <urn:ex:n> ?v } UNION { ?x <urn:ex:label> ?v } FILTER(isLiteral(?v) && ?x != <urn:ex:d>) }",
 ]
@@ -73,3 +75,8 @@ def test_first_query_finds_both_spellings(dataset: Dataset) -> None:
 def test_blank_node_pattern_is_not_split(dataset: Dataset) -> None:
     text = "SELECT ?x WHERE { ?x <urn:ex:next> [ <urn:ex:label> ?l ] . FILTER(STR(?l) = 'Beta') ?x <urn:ex:n> ?n }"
     assert _rows(dataset, text, push=True) == _rows(dataset, text, push=False) == [(URIRef(EX + "a"),)]
+
+
+def test_outer_variable_stays_out_of_scope(dataset: Dataset) -> None:
+    text = "SELECT ?x ?n ?z WHERE { BIND(2 AS ?z) { ?x <urn:ex:n> ?n . FILTER(?n = ?z) ?x <urn:ex:label> ?l } }"
+    assert _rows(dataset, text, push=True) == []

@@ -112,13 +112,21 @@ def _split(expr: Any, evars: set[Variable], node: CompValue, group_vars: set[Var
     first = CompValue("BGP", triples=first_t)
     first["_vars"] = bound
     out = CompValue("Filter", expr=expr, p=first)
-    out["_vars"] = bound | evars
+    # the variables rdflib would give this filter: they decide which outer bindings it may see
+    # (a variable of an enclosing group is out of scope in a nested group's filter)
+    out["_vars"] = bound | _own_vars(expr)
     if rest_t:
         rest = CompValue("BGP", triples=rest_t)
         rest["_vars"] = set().union(*(_triple_vars(t) for t in rest_t))
         out = CompValue("Join", p1=out, p2=rest)
-        out["_vars"] = bgp_vars | evars
+        out["_vars"] = bgp_vars | _own_vars(expr)
     return out
+
+
+def _own_vars(expr: Any) -> set[Variable]:
+    if isinstance(expr, Variable):
+        return {expr}
+    return set(expr.get("_vars") or ()) if isinstance(expr, CompValue) else set()
 
 
 def _order(triples: list[Any], bound: set[Variable]) -> list[Any]:
