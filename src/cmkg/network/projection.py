@@ -10,8 +10,10 @@ runs unchanged on the embedded engines and on a remote endpoint.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -365,9 +367,27 @@ def project(kg: KnowledgeGraph, name: str, **params: Any) -> nx.Graph:
     True
     """
     spec = network_spec(name)
-    edges = _select(kg, spec.query, params)
-    nodes = node_attributes(kg) if len(edges) else {}
-    return graph_from_edges(edges, spec, nodes)
+    with _collector_paused():
+        edges = _select(kg, spec.query, params)
+        nodes = node_attributes(kg) if len(edges) else {}
+        return graph_from_edges(edges, spec, nodes)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold Python's cyclic garbage collector while a projection builds its objects.
+
+    A network of 10^5 ties allocates millions of rows, terms, sets and dicts, none of them
+    in cycles; every 700 allocations the collector would walk them all again (a third of the
+    time at 10^6 triples). Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def ego(kg: KnowledgeGraph, focus_iri: str, depth: int = 1, *, network: nx.Graph | None = None) -> nx.Graph:
