@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bench.engines import ENGINES
-from bench.harness import Config, run
+from bench.harness import Config, run, stage
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,13 +63,30 @@ def main(argv: list[str] | None = None) -> int:
         from bench import load_test
 
         clients, requests = (8, 100) if args.quick else (32, 2000)
-        load = load_test.run(args.out, clients, requests)
+        with stage(results["meta"]["stages"], "load test (explorer)"):
+            load = load_test.run(args.out, clients, requests)
         print(
             f"wrote {args.out / 'load.json'}: {clients} clients x {requests} requests, "
             f"p95 {load['baseline']['p95_ms']} ms alone, {load['with_pathological']['p95_ms']} ms with pathological queries "
             f"({load['p95_ratio']}x), {load['errors']} errors"
         )
+    _print_stages(results, args.out)
     return 0
+
+
+def _print_stages(results: dict, out: Path) -> None:
+    """Where the run spent its time, and the stages kept in results.json (the load test runs after it was written)."""
+    import json
+
+    stages = results["meta"]["stages"]
+    path = out / "results.json"
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved["meta"]["stages"] = stages
+    path.write_text(json.dumps(saved, indent=1, default=str), encoding="utf-8")
+    total_wall = sum(s["wall_s"] for s in stages) or 1.0
+    print("stages (wall s, CPU s incl. child processes, share of wall):")
+    for s in stages:
+        print(f"  {s['stage']:<32} {s['wall_s']:7.1f} {s['cpu_s']:7.1f} {100 * s['wall_s'] / total_wall:5.1f}%")
 
 
 if __name__ == "__main__":

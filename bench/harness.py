@@ -20,7 +20,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,28 @@ def catalogue_plan(cat: Catalogue) -> tuple[list[tuple[str, NamedQuery | None, d
     return plan, skipped
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (load probes, cold starts, servers)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+@contextmanager
+def stage(record: list[dict[str, Any]], name: str) -> Iterator[None]:
+    """Append ``{stage, wall_s, cpu_s}`` for the block to ``record`` (where a bench run spends its time).
+
+    CPU seconds count this process and its children that have exited: on a shared machine the
+    shares of CPU time say more than wall time.
+    """
+    wall, cpu = time.perf_counter(), _cpu_s()
+    try:
+        yield
+    finally:
+        record.append({"stage": name, "wall_s": round(time.perf_counter() - wall, 2), "cpu_s": round(_cpu_s() - cpu, 2)})
+
+
 class RunTimeout(Exception):
     """A timed run passed its limit (raised by SIGALRM in the main thread)."""
 
@@ -184,10 +207,13 @@ class Bench:
                 "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
                 "catalogue": sorted(self.catalogue),
                 "skipped_queries": self.skipped,
+                "stages": [],
             },
             "sizes": {},
         }
         self.data_dir = config.out_dir / "data"
+        #: where the run spends its time, stage by stage (results.json meta.stages)
+        self.stages: list[dict[str, Any]] = self.results["meta"]["stages"]
         self._task = None
         #: (engine, query) -> [(triples, seconds of the first run)], to predict the next size
         self.history: dict[tuple[str, str], list[tuple[int, float]]] = {}
@@ -222,7 +248,8 @@ class Bench:
             self.results["sizes"][size_key(size)] = self.run_size(size, anchors)
             self.write()  # a long run keeps what it has measured so far
         if self.config.viz:
-            self.results["viz"] = self.run_viz()
+            with stage(self.stages, "viz (Chromium)"):
+                self.results["viz"] = self.run_viz()
         self.results["meta"]["seconds"] = time.perf_counter() - started
         from bench.report import summarise
 
@@ -253,7 +280,8 @@ class Bench:
         out: dict[str, Any] = {"requested": size, "file": str(path), "engines": {}, "agree": {}}
         self._say(f"{key}: generating")
         if not path.exists():
-            out["generate_s"] = _time_call(lambda: write_graph(path, size, self.config.seed, anchors))[0]
+            with stage(self.stages, f"{key}: generate"):
+                out["generate_s"] = _time_call(lambda: write_graph(path, size, self.config.seed, anchors))[0]
         # the ontology (concept labels the catalogue joins on) beside the synthetic instance data
         files = sorted(ontology_dir().rglob("*.ttl")) + [path]
         engines = self.engines_for(size)
@@ -261,9 +289,10 @@ class Bench:
             work = Path(tmp)
             for eng in engines:
                 self._say(f"{key}: loading {eng}")
-                out["engines"][eng] = {"load": self.load_probe(eng, work, files), "queries": {}}
-                if eng == "oxigraph":
-                    out["engines"][eng]["load_lenient"] = self.load_probe("oxigraph-lenient", work, files)
+                with stage(self.stages, f"{key}: load probe {eng}"):
+                    out["engines"][eng] = {"load": self.load_probe(eng, work, files), "queries": {}}
+                    if eng == "oxigraph":
+                        out["engines"][eng]["load_lenient"] = self.load_probe("oxigraph-lenient", work, files)
                 self._say(f"{key}: loaded {eng}", 1)
             out["triples"] = next((e["load"].get("triples") for e in out["engines"].values() if "triples" in e["load"]), None)
             opened: dict[str, KnowledgeGraph] = {}
@@ -271,15 +300,18 @@ class Bench:
             try:
                 for eng in engines:
                     self._say(f"{key}: opening {eng}")
-                    seconds, (kg, closer) = _time_call(lambda: open_engine(eng, files, work, self.config.budget_s))
+                    with stage(self.stages, f"{key}: open {eng}"):
+                        seconds, (kg, closer) = _time_call(lambda: open_engine(eng, files, work, self.config.budget_s))
                     out["engines"][eng]["open_s"] = seconds  # oxigraph-disk: reopening without parsing
                     opened[eng] = kg
                     if closer is not None:
                         closers.append(closer)
-                self.time_queries(key, opened, out, out.get("triples") or size)
+                with stage(self.stages, f"{key}: catalogue"):
+                    self.time_queries(key, opened, out, out.get("triples") or size)
                 if self.config.analytics and "oxigraph" in opened:
                     self._say(f"{key}: analytics")
-                    out["analytics"] = self.run_analytics(opened["oxigraph"])
+                    with stage(self.stages, f"{key}: analytics"):
+                        out["analytics"] = self.run_analytics(opened["oxigraph"])
             finally:
                 for kg in opened.values():
                     kg.close()
@@ -321,6 +353,8 @@ class Bench:
         capped: set[tuple[str, str]] = set()
         skipped: dict[tuple[str, str], float] = {}
         timed_out: set[tuple[str, str]] = set()
+        # wall seconds per (engine, query), warm-ups, raw runs and stopped runs included: where a run's time goes
+        spent: dict[tuple[str, str], float] = {}
         for rep in range(self.config.reps):
             for j, (name, call, raw_call) in enumerate(jobs):
                 order = engines[(rep + j) % len(engines):] + engines[: (rep + j) % len(engines)]
@@ -336,6 +370,7 @@ class Bench:
                             continue
                     kg = opened[eng]
                     limit = self.config.budget_s
+                    began = time.perf_counter()
                     try:
                         if rep == 0:
                             # one untimed warm-up for cheap queries (caches, lazy parsing of the query)
@@ -352,6 +387,7 @@ class Bench:
                         timed_out.add(pair)
                         if triples is not None:
                             self.history.setdefault(pair, []).append((triples, limit))
+                        spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
                         continue
                     except Exception as err:  # a failing query is a finding, not a crash of the bench
                         errors[pair] = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
@@ -365,6 +401,7 @@ class Bench:
                             raw.setdefault(name, []).append(_time_call(lambda: raw_call(engine), limit)[0])
                         except RunTimeout:
                             pass
+                    spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
         for (eng, name), times in runs.items():
             out["engines"][eng]["queries"][name] = {
                 "median_s": statistics.median(times),
@@ -387,6 +424,11 @@ class Bench:
             }
         if raw:
             out["raw_oxigraph"] = {name: statistics.median(t) for name, t in raw.items()}
+        for eng in engines:
+            out["engines"][eng]["catalogue_wall_s"] = round(sum(t for (e, _), t in spent.items() if e == eng), 2)
+        out["slowest_to_measure"] = [
+            {"engine": e, "query": n, "wall_s": round(t, 2)} for (e, n), t in sorted(spent.items(), key=lambda kv: -kv[1])[:10]
+        ]
         for name, per in digests.items():
             values = {v["digest"] for v in per.values()}
             out["agree"][name] = {"same": len(values) == 1, "rows": {e: v["rows"] for e, v in per.items()}}
@@ -422,11 +464,13 @@ class Bench:
             out["engines"][eng] = {"queries": {}}
         try:
             # the curated graph is the smallest size: its times seed the predictions for the synthetic sizes
-            self.time_queries("curated", opened, out, opened["memory"].engine.triple_count())
+            with stage(self.stages, "curated: catalogue"):
+                self.time_queries("curated", opened, out, opened["memory"].engine.triple_count())
         finally:
             for kg in opened.values():
                 kg.close()
-        out["cold_start"] = self.run_cold_start()
+        with stage(self.stages, "curated: cold start"):
+            out["cold_start"] = self.run_cold_start()
         return out
 
     def run_cold_start(self) -> dict[str, Any]:
