@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_stages(results: dict, out: Path) -> None:
-    """Where the run spent its time, and the stages kept in results.json (the load test runs after it was written)."""
+    """Print where the run spent its time; keep the stages in results.json and report.md (the load test ran after they were written)."""
     import json
 
     stages = results["meta"]["stages"]
@@ -83,6 +83,9 @@ def _print_stages(results: dict, out: Path) -> None:
     saved = json.loads(path.read_text(encoding="utf-8"))
     saved["meta"]["stages"] = stages
     path.write_text(json.dumps(saved, indent=1, default=str), encoding="utf-8")
+    from bench.report import write_report
+
+    write_report(saved, out / "report.md")
     total_wall = sum(s["wall_s"] for s in stages) or 1.0
     print("stages (wall s, CPU s incl. child processes, share of wall):")
     for s in stages:
