@@ -1,12 +1,16 @@
 """Load test of the explorer: concurrent clients against a real ``cmkg serve`` on 127.0.0.1.
 
-Two phases against the same server: a *baseline* of cheap requests only (named
-catalogue queries through ``/api/queries/NAME`` and explorer pages), then a *mixed*
-phase where a few clients also send a pathological query (a three-way cross
-product of every triple) that the server must stop with 503 at its time limit.
-Reports throughput and p50/p95/p99 latency of the cheap requests in each phase,
-and whether the cheap requests' p95 stayed within 3x of the baseline while the
-pathological queries ran. Any other status or a transport error counts as an error.
+Two phases, each against a fresh server: a *baseline* of cheap requests only (named
+catalogue queries through ``/api/queries/NAME``, explorer pages, and every entity
+page of the graph), then a *mixed* phase where a few clients also send a
+pathological query (a three-way cross product of every triple) that the server
+must stop with 503 at its time limit. The front pages and the catalogue examples
+are requested once before a phase (a running explorer has served them before);
+the entity pages are not, so each phase also pays for their first rendering.
+Reports throughput, p50/p95/p99 latency of the cheap requests and how many were
+answered from the server's response cache, and whether the cheap requests' p95
+stayed within 3x of the baseline while the pathological queries ran. Any other
+status or a transport error counts as an error.
 
 ``python -m bench.load_test [--clients 32] [--requests 2000]`` writes
 ``build/bench/load.json``; ``make bench`` runs it through ``python -m bench``.
@@ -59,6 +63,20 @@ def cheap_requests() -> list[str]:
     return paths + list(PAGES)
 
 
+def entity_pages() -> list[str]:
+    """Every entity page of the curated graph (``/id/KIND/SLUG``): the long tail visitors reach by links."""
+    from cmkg.kg import KnowledgeGraph
+
+    table = KnowledgeGraph.load().sparql(
+        'SELECT DISTINCT ?s WHERE { ?s a ?type FILTER(STRSTARTS(STR(?s), "https://w3id.org/cmkg/id/")) } ORDER BY ?s'
+    )
+    return [str(row[0]).removeprefix("https://w3id.org/cmkg") for row in table.terms]
+
+
+def _headers(path: str) -> dict[str, str]:
+    return {"Accept": "application/sparql-results+json" if path.startswith("/api/queries/") else "text/html"}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -108,11 +126,11 @@ def _phase(base: str, clients: int, requests: int, paths: list[str], pathologica
     """Run ``clients`` threads of ``requests`` requests each; latencies of the cheap ones and the errors."""
     latencies: list[float] = []
     errors: list[str] = []
-    stopped = 0
+    stopped = hits = 0
     lock = threading.Lock()
 
     def client(i: int) -> None:
-        nonlocal stopped
+        nonlocal stopped, hits
         rng = random.Random(i)  # seeded: every run sends the same mix
         bad_every = PATHOLOGICAL_EVERY if pathological and i % 4 == 0 else 0
         with httpx.Client(base_url=base, timeout=timeout + 30) as http:
@@ -132,12 +150,13 @@ def _phase(base: str, clients: int, requests: int, paths: list[str], pathologica
                 path = rng.choice(paths)
                 started = time.perf_counter()
                 try:
-                    r = http.get(path, headers={"Accept": "application/sparql-results+json" if path.startswith("/api/queries/") else "text/html"})
-                    ok, what = r.status_code == 200, f"{path}: {r.status_code}"
+                    r = http.get(path, headers=_headers(path))
+                    ok, what = r.status_code == 200, f"{path}: {r.status_code} {r.text[:160]}"
                 except httpx.HTTPError as err:
                     ok, what = False, f"{path}: {type(err).__name__}"
                 elapsed = time.perf_counter() - started
                 with lock:
+                    hits += ok and r.headers.get("x-cmkg-cache") == "hit"
                     if ok:
                         latencies.append(elapsed)
                     else:
@@ -153,6 +172,7 @@ def _phase(base: str, clients: int, requests: int, paths: list[str], pathologica
     return {
         "cheap_requests": len(latencies),
         "pathological_stopped": stopped,
+        "cache_hits": hits,
         "errors": len(errors),
         "error_examples": sorted(set(errors))[:10],
         "seconds": round(wall, 3),
@@ -177,26 +197,31 @@ def run(out_dir: Path, clients: int = 32, requests: int = 2000, *, timeout: floa
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = cheap_requests()
-    port = _free_port()
-    proc = _start_server(port, timeout, out_dir / "load-server.log")
-    base = f"http://127.0.0.1:{port}"
-    try:
-        # Warm the server's caches so the baseline does not pay for first renders.
-        with httpx.Client(base_url=base, timeout=60) as http:
-            for path in paths:
-                http.get(path)
-        baseline = _phase(base, clients, requests, paths, False, timeout)
-        mixed = _phase(base, clients, requests, paths, True, timeout)
-    finally:
-        _stop(proc)
+    warm, tail = cheap_requests(), entity_pages()
+    phases = {}
+    for phase, pathological in (("baseline", False), ("with_pathological", True)):
+        # A fresh server per phase, so both start with the same (cold) response cache.
+        port = _free_port()
+        proc = _start_server(port, timeout, out_dir / f"load-server-{phase}.log")
+        base = f"http://127.0.0.1:{port}"
+        try:
+            # The front pages and the catalogue's examples are warm (a running explorer has served
+            # them before); the entity pages are not: each is computed at its first visit.
+            with httpx.Client(base_url=base, timeout=60) as http:
+                for path in warm:
+                    http.get(path, headers=_headers(path))
+            phases[phase] = _phase(base, clients, requests, warm + tail, pathological, timeout)
+        finally:
+            _stop(proc)
+    baseline, mixed = phases["baseline"], phases["with_pathological"]
     ratio = mixed["p95_ms"] / baseline["p95_ms"] if baseline["p95_ms"] else float("nan")
     result = {
         "clients": clients,
         "requests_per_client": requests,
         "server_timeout_s": timeout,
         "cpus": os.cpu_count(),
-        "distinct_cheap_requests": len(paths),
+        "distinct_cheap_requests": len(warm) + len(tail),
+        "distinct_entity_pages": len(tail),
         "baseline": baseline,
         "with_pathological": mixed,
         "p95_ratio": round(ratio, 2),

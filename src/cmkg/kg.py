@@ -13,6 +13,7 @@ from cmkg.catalogue import Catalogue, NamedQuery
 from cmkg.engine.base import Engine, QueryResult
 from cmkg.errors import CmkgError
 from cmkg.results import ResultTable
+from cmkg.safety import FederationPolicy
 
 __all__ = ["KnowledgeGraph", "ENGINES"]
 
@@ -44,12 +45,26 @@ class KnowledgeGraph:
         files: Iterable[Path] | None = None,
         extra: Iterable[Path] = (),
         reason: bool = False,
+        federation: FederationPolicy | None = None,
     ) -> KnowledgeGraph:
         """Load the ontology and curated graph (plus ``extra`` files) into an embedded engine.
 
         ``engine`` is ``"memory"`` (rdflib, the default) or ``"oxigraph"``; ``path``
         is an on-disk Oxigraph store (opened without parsing again if it holds data).
         ``reason=True`` adds the OWL-RL entailments to a ``…/graph/inferred`` graph.
+        ``federation`` lets ``SERVICE`` reach the endpoints a
+        :class:`~cmkg.safety.FederationPolicy` lists (memory engine only; the
+        Oxigraph engine refuses ``SERVICE`` in any case); without it queries make
+        no outbound request.
+
+        Examples
+        --------
+        >>> from cmkg.safety import FederationPolicy
+        >>> kg = KnowledgeGraph.load(files=[], federation=FederationPolicy(("https://query.wikidata.org/sparql",)))
+        >>> kg.sparql("ASK { SERVICE <https://example.org/sparql> { ?s ?p ?o } }")
+        Traceback (most recent call last):
+        ...
+        cmkg.errors.QueryRefused: SERVICE <https://example.org/sparql> is refused: federation allows only endpoints under https://query.wikidata.org/sparql
         """
         from cmkg.loading import default_files, load_dataset
 
@@ -65,11 +80,11 @@ class KnowledgeGraph:
                 from cmkg.reasoning import materialise
 
                 materialise(ds)
-            return cls(LocalEngine(ds))
+            return cls(LocalEngine(ds, federation=federation))
         if engine == "oxigraph":
             from cmkg.engine.oxigraph import OxigraphEngine
 
-            return cls(OxigraphEngine.open(all_files, path=Path(path) if path else None, reason=reason))
+            return cls(OxigraphEngine.open(all_files, path=Path(path) if path else None, reason=reason, federation=federation))
         raise CmkgError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
 
     @classmethod
@@ -80,11 +95,11 @@ class KnowledgeGraph:
         return cls(RemoteEngine(url, timeout=timeout, **options))
 
     @classmethod
-    def from_dataset(cls, dataset: Dataset) -> KnowledgeGraph:
+    def from_dataset(cls, dataset: Dataset, *, federation: FederationPolicy | None = None) -> KnowledgeGraph:
         """Wrap an rdflib Dataset you built yourself (its default graph should be the union)."""
         from cmkg.engine.local import LocalEngine
 
-        return cls(LocalEngine(dataset))
+        return cls(LocalEngine(dataset, federation=federation))
 
     # --- querying --------------------------------------------------------
     @property

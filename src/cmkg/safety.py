@@ -27,7 +27,7 @@ import ipaddress
 import sys
 import threading
 import xml.parsers.expat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -44,6 +44,7 @@ __all__ = [
     "is_public_address",
     "FederationPolicy",
     "egress_guard",
+    "install_egress_hook",
 ]
 
 _CHUNK = 64 * 1024
@@ -201,7 +202,9 @@ class FederationPolicy:
     exactly and on path by prefix. Whatever the prefixes say, a connection to a
     loopback, private, link-local or otherwise non-public address is refused,
     except to an address listed in ``trusted_addresses`` (an operator's own
-    store on the local network; never take it from a request).
+    store on the local network; never take it from a request). ``timeout`` bounds
+    each wait on a federated connection (connect, each read) in seconds, so a
+    slow endpoint cannot hold a query forever: rdflib's ``SERVICE`` sets none.
 
     Examples
     --------
@@ -210,16 +213,83 @@ class FederationPolicy:
     True
     >>> policy.allows_url("https://query.wikidata.org.evil.example/sparql")
     False
+    >>> policy.allows_url("https://query.wikidata.org/sparql/../admin")
+    False
     >>> policy.allows_address("127.0.0.1")
     False
     """
 
     prefixes: tuple[str, ...] = ()
     trusted_addresses: frozenset[str] = field(default_factory=frozenset)
+    timeout: float = 30.0
+
+    @classmethod
+    def from_options(cls, prefixes: Iterable[str], trusted: Iterable[str] = ()) -> FederationPolicy | None:
+        """The policy of ``--federate PREFIX`` and ``--federate-trust ADDRESS`` options (``None`` when none is given).
+
+        A prefix must be an ``http(s)`` URL with a host and no user name, query or
+        fragment; a trusted address must be an IP address (a name could resolve to
+        anything). A bad value raises :class:`~cmkg.errors.CmkgError` naming it.
+
+        Examples
+        --------
+        >>> FederationPolicy.from_options(["https://query.wikidata.org/sparql"]).prefixes
+        ('https://query.wikidata.org/sparql',)
+        >>> FederationPolicy.from_options([]) is None
+        True
+        >>> FederationPolicy.from_options(["query.wikidata.org"])
+        Traceback (most recent call last):
+        ...
+        cmkg.errors.CmkgError: --federate 'query.wikidata.org' is not an endpoint URL such as https://query.wikidata.org/sparql
+        """
+        from cmkg.errors import CmkgError
+
+        listed = tuple(dict.fromkeys(p.strip() for p in prefixes))
+        addresses: list[str] = []
+        for address in trusted:
+            try:
+                addresses.append(str(ipaddress.ip_address(address.strip().strip("[]"))))
+            except ValueError:
+                raise CmkgError(
+                    f"--federate-trust {address!r} is not an IP address (give your own store's address, e.g. 127.0.0.1)"
+                ) from None
+        if not listed:
+            if addresses:
+                raise CmkgError("--federate-trust needs --federate: trusting an address only lets a listed endpoint use it")
+            return None
+        for prefix in listed:
+            parts = urlsplit(prefix)
+            try:
+                parts.port
+            except ValueError:
+                parts = urlsplit("")
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname or "@" in parts.netloc or parts.query or parts.fragment:
+                raise CmkgError(f"--federate {prefix!r} is not an endpoint URL such as https://query.wikidata.org/sparql")
+        return cls(listed, frozenset(addresses))
+
+    def describe(self) -> str:
+        """One sentence saying what the policy lets ``SERVICE`` reach.
+
+        Examples
+        --------
+        >>> FederationPolicy(("https://query.wikidata.org/sparql",)).describe()
+        'SERVICE may reach endpoints under https://query.wikidata.org/sparql (never a loopback, private or link-local address); FROM/FROM NAMED with a remote IRI is refused.'
+        """
+        if not self.prefixes:
+            return "SERVICE and FROM/FROM NAMED with a remote IRI are refused."
+        # the trusted addresses are the operator's network: say that there are some, not which
+        trust = ", except addresses the operator trusts" if self.trusted_addresses else ""
+        return (
+            f"SERVICE may reach endpoints under {', '.join(self.prefixes)} "
+            f"(never a loopback, private or link-local address{trust}); FROM/FROM NAMED with a remote IRI is refused."
+        )
 
     def allows_url(self, url: str) -> bool:
         scheme, host, port, path = _origin(url)
         if scheme not in ("http", "https") or not host or "@" in urlsplit(url).netloc:
+            return False
+        # a server resolves /sparql/../admin to /admin: dot segments would step out of a prefix
+        if any(seg.lower().replace("%2e", ".") in (".", "..") for seg in path.split("/")):
             return False
         for prefix in self.prefixes:
             p_scheme, p_host, p_port, p_path = _origin(prefix)
@@ -236,6 +306,9 @@ class FederationPolicy:
     def allows_address(self, address: str) -> bool:
         return address in self.trusted_addresses or is_public_address(address)
 
+    def allows_port(self, port: int) -> bool:
+        return any(_origin(p)[2] == port for p in self.prefixes)
+
 
 # The guard: a process-wide audit hook (PEP 578) that does nothing unless the
 # current context has entered egress_guard(). Audit hooks see every socket and
@@ -248,7 +321,12 @@ _install_lock = threading.Lock()
 _installed = False
 
 
-def _refuse(what: str) -> QueryRefused:
+def _refuse(what: str, policy: FederationPolicy) -> QueryRefused:
+    if policy.prefixes:
+        return QueryRefused(
+            f"outbound request to {what} refused: federation allows only listed endpoints, "
+            "never a loopback, private or link-local address unless trusted"
+        )
     return QueryRefused(f"outbound request to {what} refused: cmkg makes no network requests here unless federation allows it")
 
 
@@ -261,25 +339,39 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     if event == "urllib.Request":
         url = str(args[0])
         if not policy.allows_url(url):
-            raise _refuse(url)
+            raise _refuse(url, policy)
     elif event == "socket.getaddrinfo":
         host = args[0].decode() if isinstance(args[0], bytes) else str(args[0] or "")
         if not policy.allows_host(host):
-            raise _refuse(f"host {host!r}")
+            raise _refuse(f"host {host!r}", policy)
     else:  # connect / sendto / sendmsg: judge the address actually used
         sock, address = args[0], args[1] if len(args) > 1 else None
         family = getattr(sock, "family", None)
         if family is not None and int(family) not in (2, 10):  # AF_INET, AF_INET6; unix sockets are local IPC
             return
         if not isinstance(address, tuple) or not address:
-            raise _refuse(repr(address))
+            raise _refuse(repr(address), policy)
         host, port = str(address[0]), address[1] if len(address) > 1 else 0
-        if not policy.prefixes or not policy.allows_address(host):
-            raise _refuse(f"{host}:{port}")
+        if not policy.prefixes or not policy.allows_address(host) or not policy.allows_port(port):
+            raise _refuse(f"{host}:{port}", policy)
+        # urllib (rdflib's SERVICE) sets no timeout: bound every wait on this socket
+        if policy.timeout and event == "socket.connect" and sock.gettimeout() is None:
+            sock.settimeout(policy.timeout)
+
+
+def install_egress_hook() -> None:
+    """Install the audit hook behind :func:`egress_guard` now (it holds nothing until a guard is entered).
+
+    A process that forks workers calls this first, so that no worker ever has to
+    take the lock that installing needs.
+    """
+    _install()
 
 
 def _install() -> None:
     global _installed
+    if _installed:  # the common case takes no lock (and so is safe in a forked child)
+        return
     with _install_lock:
         if not _installed:
             sys.addaudithook(_audit)

@@ -13,8 +13,10 @@ from rich.table import Table
 from cmkg.cli.app import console, err_console, verb
 from cmkg.cli.common import EndpointOpt, EngineOpt, StoreOpt, TimeoutOpt, open_kg
 from cmkg.cli.output import FormatOpt, LimitOpt, TABLE_FORMATS, print_table
+from cmkg.cli.serve_cmds import FederateOpt, FederateTrustOpt, federation_policy
 from cmkg.errors import CmkgError, QueryParameterError, UnsupportedFormat
 from cmkg.results import ResultTable
+from cmkg.safety import FederationPolicy
 
 GRAPH_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "json": "json-ld", "xml": "xml", "table": "turtle"}
 
@@ -109,11 +111,14 @@ def query_cmd(
     engine: EngineOpt = "memory",
     store: StoreOpt = None,
     timeout: TimeoutOpt = 30.0,
+    federate: FederateOpt = None,
+    federate_trust: FederateTrustOpt = None,
 ) -> None:
     """Run the named query NAME. Parameters are bound as typed RDF terms, never pasted into the text."""
     from cmkg.catalogue import Catalogue
 
     q = Catalogue.load()[name]
+    policy = federation_policy(federate, federate_trust, endpoint, engine)
     values = parse_params(param)
     if examples:
         values = {**q.example_values(), **values}
@@ -125,7 +130,7 @@ def query_cmd(
         sys.stdout.write(q.text if q.text.endswith("\n") else q.text + "\n")
         return
     kg = open_kg(endpoint, engine, store, timeout)
-    result = guard(kg.engine, endpoint, timeout).query(q.text, bindings, timeout=timeout)
+    result = guard(kg.engine, endpoint, timeout, policy).query(q.text, bindings, timeout=timeout)
     if q.kind == "check" and isinstance(result, ResultTable) and not len(result) and fmt == "table":
         console.print(f"[green]check {q.name}: no violations[/green] ({q.summary})", highlight=False)
         return
@@ -155,8 +160,14 @@ def sparql_cmd(
     engine: EngineOpt = "memory",
     store: StoreOpt = None,
     timeout: TimeoutOpt = 30.0,
+    federate: FederateOpt = None,
+    federate_trust: FederateTrustOpt = None,
 ) -> None:
-    """Run an ad-hoc read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE); updates are refused."""
+    """Run an ad-hoc read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE); updates are refused.
+
+    SERVICE (federated query) is refused unless --federate lists the endpoint's URL prefix.
+    """
+    policy = federation_policy(federate, federate_trust, endpoint, engine)
     if (text is None) == (file is None):
         raise CmkgError("give the query text or --file FILE (one of them)")
     if file is not None:
@@ -168,18 +179,23 @@ def sparql_cmd(
     assert text is not None
     from cmkg.engine.base import inspect_query
 
-    inspect_query(text)  # a syntax error is reported before the graph is loaded
+    from cmkg.engine.base import check_federation
+
+    # a syntax error, or a SERVICE the policy refuses, is reported before the graph is loaded
+    info = inspect_query(text)
+    if not endpoint:
+        check_federation(info, policy)
     kg = open_kg(endpoint, engine, store, timeout)
-    print_result(guard(kg.engine, endpoint, timeout).query(text, timeout=timeout), fmt, limit)
+    print_result(guard(kg.engine, endpoint, timeout, policy).query(text, timeout=timeout), fmt, limit)
 
 
-def guard(engine: Any, endpoint: str | None, timeout: float) -> Any:
+def guard(engine: Any, endpoint: str | None, timeout: float, federation: FederationPolicy | None = None) -> Any:
     """The engine to run an embedded query on, stopped for good at ``timeout`` seconds.
 
     Neither rdflib nor Oxigraph can interrupt a running query, so an embedded query
     runs in a forked worker that is killed at the deadline (the endpoint enforces its
-    own limit and the HTTP request is abandoned at ``timeout``). Remote access stays
-    allowed: this is the user's own machine, not a shared server.
+    own limit and the HTTP request is abandoned at ``timeout``). The worker makes no
+    outbound request unless ``federation`` (``--federate``) allows the SERVICE endpoint.
     """
     if endpoint:
         return engine
@@ -188,7 +204,7 @@ def guard(engine: Any, endpoint: str | None, timeout: float) -> Any:
     from cmkg.engine.guarded import GuardedEngine
 
     # No row cap for the user's own query: --limit trims what is printed.
-    return GuardedEngine(engine, timeout=timeout, max_rows=2**62, allow_remote=True, max_workers=1)
+    return GuardedEngine(engine, timeout=timeout, max_rows=2**62, max_workers=1, federation=federation)
 
 
 @verb("describe", "Show everything about one resource, found by label or IRI.", "cmkg describe Toronto")

@@ -11,6 +11,7 @@ import typer
 from cmkg.cli.app import console, verb
 from cmkg.cli.common import EndpointOpt, EngineOpt, StoreOpt, open_kg
 from cmkg.errors import CmkgError
+from cmkg.safety import FederationPolicy
 
 
 def _check_port(host: str, port: int) -> None:
@@ -26,6 +27,40 @@ def _check_port(host: str, port: int) -> None:
             s.bind(addr)
         except OSError as err:
             raise CmkgError(f"cannot listen on {host}:{port} ({err.strerror}); pass another --port") from None
+
+
+FederateOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--federate",
+        help="Let SERVICE reach endpoints under this URL prefix (repeatable; memory engine only; never a loopback, private or link-local address).",
+        metavar="PREFIX",
+    ),
+]
+FederateTrustOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--federate-trust",
+        help="Let a --federate endpoint be on this loopback or private IP address, e.g. your own store (repeatable).",
+        metavar="ADDRESS",
+    ),
+]
+
+
+def federation_policy(
+    prefixes: list[str] | None, trusted: list[str] | None, endpoint: str | None, engine: str
+) -> FederationPolicy | None:
+    """The policy of --federate/--federate-trust, refused with one sentence where it cannot hold."""
+    policy = FederationPolicy.from_options(prefixes or [], trusted or [])
+    if policy is None:
+        return None
+    if endpoint:
+        raise CmkgError("--federate is for the embedded graph; with --endpoint the remote store decides what SERVICE may reach")
+    if engine != "memory":
+        raise CmkgError(
+            f"--federate needs --engine memory: the {engine} engine's own HTTP client cannot be held to the policy (resolved address, redirects)"
+        )
+    return policy
 
 
 AddOpt = Annotated[
@@ -49,7 +84,10 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)] = 8000,
     timeout: Annotated[float, typer.Option("--timeout", help="Hard limit per query in seconds (clients may ask for less).", min=0.1)] = 30.0,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows (or triples) a query returns; longer results are cut and flagged.", min=1)] = 10_000,
-    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Let queries use SERVICE and remote FROM (the server then fetches URLs queries name).")] = False,
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="With --endpoint: pass SERVICE and remote FROM on to that store, which applies its own policy (the embedded graph uses --federate).")] = False,
+    federate: FederateOpt = None,
+    federate_trust: FederateTrustOpt = None,
+    cache_mb: Annotated[float, typer.Option("--cache-mb", help="Memory for answers to repeated GET requests, in MB (0: no cache). The embedded graph cannot change while served, so its answers never go stale.", min=0)] = 64.0,
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="The address users reach the explorer at, for links in the dataset description.", metavar="URL")] = None,
     add: AddOpt = None,
     endpoint: EndpointOpt = None,
@@ -62,19 +100,28 @@ def serve_cmd(
     Turtle, JSON-LD, N-Triples or RDF/XML by Accept or suffix); /sparql is a read-only SPARQL 1.1 endpoint;
     /-/query is a query editor; /api/queries/NAME runs a named query; /.well-known/void describes the dataset.
     With --endpoint the explorer fronts a remote SPARQL store instead of the embedded graph.
+    Queries make no outbound request unless --federate lists the endpoints SERVICE may reach.
     """
     import uvicorn
 
     from cmkg.server import ServerSettings, create_app
 
+    if allow_remote and not endpoint:
+        raise CmkgError("--allow-remote applies to --endpoint only; to let the embedded graph federate, give --federate PREFIX")
+    policy = federation_policy(federate, federate_trust, endpoint, engine)
     _check_port(host, port)
     kg = _open(endpoint, engine, store, add, timeout)
-    settings = ServerSettings(timeout=timeout, max_rows=max_rows, allow_remote=allow_remote, public_url=public_url)
+    settings = ServerSettings(
+        timeout=timeout, max_rows=max_rows, allow_remote=allow_remote, public_url=public_url, cache_mb=cache_mb,
+        federation=policy,
+    )
     app = create_app(kg, settings)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     console.print(f"[bold green]cmkg explorer[/] at [link={url}]{url}[/link]", highlight=False, soft_wrap=True)
     console.print(f"  SPARQL endpoint {url}sparql · query editor {url}-/query · dataset {url}.well-known/void", highlight=False, soft_wrap=True)
+    if policy is not None:
+        console.print(f"  federation: {policy.describe()}", style="dim", highlight=False, soft_wrap=True)
     console.print(f"  queries stop after {timeout:g} s and return at most {max_rows:,} rows; Ctrl+C stops the server", style="dim", highlight=False, soft_wrap=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 

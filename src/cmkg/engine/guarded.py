@@ -9,7 +9,10 @@ shared copy-on-write, nothing is pickled on the way in) and kills it with
 ``max_rows`` rows (or triples) so a huge result cannot exhaust the server.
 
 Queries are inspected in the parent before anything is forked: an update, a
-syntax error, ``SERVICE`` or a remote ``FROM`` is refused at once.
+syntax error, ``SERVICE`` or a remote ``FROM`` is refused at once, unless a
+federation policy allows the ``SERVICE`` endpoint (embedded engines) or
+``allow_remote`` leaves the decision to a remote store. An embedded query then
+runs in the worker inside :func:`~cmkg.safety.egress_guard` with that policy.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from typing import Any
 from rdflib import Dataset, Graph
 from rdflib.term import Node
 
-from cmkg.engine.base import Engine, QueryResult, inspect_query, refuse_remote_access
+from cmkg.engine.base import Engine, QueryResult, check_federation, inspect_query, refuse_remote_access
+from cmkg.engine.local import check_rdflib_service, federated
 from cmkg.errors import CmkgError, EndpointError, QueryRefused, QueryTimeout
 from cmkg.results import ResultTable
+from cmkg.safety import FederationPolicy, install_egress_hook
 
 __all__ = ["GuardedEngine", "Outcome"]
 
@@ -51,23 +56,43 @@ class Outcome:
     kind: str
 
 
-def _run_in_child(inner: Engine, kind: str, text: str, bindings: Mapping[str, Node], max_rows: int, conn: Any) -> None:
-    """Body of the worker process: run the query, send back ``("ok", payload)`` or ``("error", message)``."""
+#: Seconds after which a running query's worker gets a lower CPU priority.
+RENICE_AFTER_S = 1.0
+
+
+def _lower_priority(pid: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 10)
+    except (OSError, AttributeError):  # already gone, or a platform without setpriority
+        pass
+
+
+def _run_in_child(
+    inner: Engine, kind: str, text: str, bindings: Mapping[str, Node], max_rows: int, conn: Any,
+    federation: FederationPolicy | None = None, endpoints: tuple[str, ...] = (),
+) -> None:
+    """Body of the worker process: run the query, send back ``("ok", payload)`` or ``("error", message)``.
+
+    Nothing here may take a lock (PARSE_LOCK included): another thread of the parent
+    may have held it at fork time, and the child's copy would never be released.
+    """
     try:
         dataset = getattr(inner, "dataset", None)
         if isinstance(dataset, Dataset):
             # Straight to rdflib so rows stream: we stop after max_rows + 1
-            # instead of materialising a result nobody will receive.
-            res = dataset.query(text, initBindings=dict(bindings))
-            if kind == "select":
-                columns = [str(v) for v in (res.vars or [])]
-                rows = [tuple(r) for r in itertools.islice(res, max_rows + 1)]
-                payload: Any = ("table", columns, rows[:max_rows], len(rows) > max_rows)
-            elif kind == "ask":
-                payload = ("ask", bool(res.askAnswer))
-            else:
-                g = res.graph if res.graph is not None else Graph()
-                payload = _graph_payload(g, max_rows, dataset)
+            # instead of materialising a result nobody will receive. The parent
+            # checked the query against the policy; the guard checks each connection.
+            with federated(federation, endpoints):
+                res = dataset.query(text, initBindings=dict(bindings))
+                if kind == "select":
+                    columns = [str(v) for v in (res.vars or [])]
+                    rows = [tuple(r) for r in itertools.islice(res, max_rows + 1)]
+                    payload: Any = ("table", columns, rows[:max_rows], len(rows) > max_rows)
+                elif kind == "ask":
+                    payload = ("ask", bool(res.askAnswer))
+                else:
+                    g = res.graph if res.graph is not None else Graph()
+                    payload = _graph_payload(g, max_rows, dataset)
         else:
             out = inner.query(text, bindings)
             if isinstance(out, ResultTable):
@@ -110,10 +135,27 @@ class GuardedEngine(Engine):
         Rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned at most; a longer
         result is cut and flagged ``truncated``.
     allow_remote : bool
-        Allow ``SERVICE`` and ``FROM``/``FROM NAMED`` (which make rdflib fetch URLs).
+        For a remote ``inner`` engine (``--endpoint``): pass ``SERVICE`` and
+        ``FROM``/``FROM NAMED`` on to the store, which applies its own policy.
+        Embedded engines ignore it: only ``federation`` opens them.
+    federation : FederationPolicy, optional
+        Which endpoints ``SERVICE`` may reach from an embedded ``inner`` engine
+        (default: the inner engine's own policy; ``None`` there: none). The
+        Oxigraph engine refuses ``SERVICE`` under any policy.
     max_workers : int
-        Queries running at once (default: twice the cores, at least 4); more wait
-        for a free worker within their deadline.
+        Queries running at once (default: four per core, at least 8); more wait
+        for a free worker, at most ``queue_timeout`` seconds.
+    queue_timeout : float
+        Seconds a query may wait for a free worker before it is turned away
+        (default: the time limit, at least 30 s). The time limit itself counts
+        from the moment the query starts running, as in Fuseki or the Wikidata
+        query service, so a busy moment does not eat a query's own time.
+
+    Notes
+    -----
+    A worker still running after :data:`RENICE_AFTER_S` seconds is given a
+    lower CPU priority, so the short queries that make up most of a public
+    endpoint's traffic are not slowed down by a few expensive ones.
 
     Examples
     --------
@@ -137,6 +179,8 @@ class GuardedEngine(Engine):
         *,
         allow_remote: bool = False,
         max_workers: int | None = None,
+        federation: FederationPolicy | None = None,
+        queue_timeout: float | None = None,
     ) -> None:
         if isinstance(inner, Dataset):
             from cmkg.engine.local import LocalEngine
@@ -152,10 +196,15 @@ class GuardedEngine(Engine):
         self.timeout = float(timeout)
         self.max_rows = int(max_rows)
         self.allow_remote = allow_remote
+        self.federation = federation if federation is not None else inner.federation
         self._fork = _fork_context()
-        # More workers than cores: a few slow queries must not make every other client wait.
-        self._slots = threading.BoundedSemaphore(max_workers or max(4, 2 * (os.cpu_count() or 2)))
+        self.queue_timeout = float(queue_timeout) if queue_timeout else max(30.0, self.timeout)
+        # More workers than cores: a few slow queries must not make every other client wait
+        # (they are reniced after a second, so the short ones still get the CPU).
+        self.max_workers = int(max_workers or max(8, 4 * (os.cpu_count() or 2)))
+        self._slots = threading.BoundedSemaphore(self.max_workers)
         self._warm_up()
+        install_egress_hook()  # before any fork: the worker must not take the install lock
 
     @property
     def dataset(self) -> Dataset | None:
@@ -179,9 +228,45 @@ class GuardedEngine(Engine):
     def check(self, text: str) -> str:
         """Refuse what must never run (updates, syntax errors, remote access); return the query kind."""
         info = inspect_query(text)
-        if not self.allow_remote:
+        if not self.inner.embedded:
+            if not self.allow_remote:
+                refuse_remote_access(info, "this endpoint")
+            return info.kind
+        if self.inner.name == "oxigraph":
+            if info.uses_service and self.federation is not None and self.federation.prefixes:
+                from cmkg.engine.oxigraph import NO_OXIGRAPH_FEDERATION
+
+                raise QueryRefused(NO_OXIGRAPH_FEDERATION)
             refuse_remote_access(info, "this endpoint")
+            return info.kind
+        check_federation(info, self.federation, "this endpoint")
+        if info.uses_service:
+            check_rdflib_service(text, info)
         return info.kind
+
+    def remote_access(self) -> str:
+        """One sentence saying what ``SERVICE`` and ``FROM`` may reach through this engine (for service descriptions).
+
+        Examples
+        --------
+        >>> from rdflib import Dataset
+        >>> GuardedEngine(Dataset()).remote_access()
+        'SERVICE and FROM/FROM NAMED with a remote IRI are refused.'
+        """
+        if not self.federates:
+            return "SERVICE and FROM/FROM NAMED with a remote IRI are refused."
+        if not self.inner.embedded:
+            return "SERVICE and FROM/FROM NAMED are passed on to the SPARQL store behind this endpoint, which applies its own policy."
+        assert self.federation is not None
+        return self.federation.describe()
+
+    @property
+    def federates(self) -> bool:
+        """Whether some SERVICE query can run through this engine."""
+        if not self.inner.embedded:
+            return self.allow_remote
+        # Oxigraph's own HTTP client cannot be held to a policy: it never federates
+        return self.federation is not None and bool(self.federation.prefixes) and self.inner.name != "oxigraph"
 
     def run(
         self,
@@ -197,12 +282,12 @@ class GuardedEngine(Engine):
         once and raises :class:`~cmkg.errors.QueryTimeout`.
         """
         kind = self.check(text)
+        endpoints = inspect_query(text).service_endpoints  # cached by check(); the worker must not parse
         limit = self.effective_timeout(timeout)
-        started = time.monotonic()
-        if not self._slots.acquire(timeout=limit):
-            raise QueryTimeout(f"no query worker became free within {limit:g} s; try again shortly")
+        self._wait_for_worker(cancel)
         try:
-            message = self._fork_and_wait(kind, text, dict(bindings or {}), started + limit, limit, cancel)
+            started = time.monotonic()
+            message = self._fork_and_wait(kind, text, dict(bindings or {}), started + limit, limit, cancel, endpoints)
         finally:
             self._slots.release()
         elapsed = time.monotonic() - started
@@ -223,20 +308,39 @@ class GuardedEngine(Engine):
             g.add(t)
         return Outcome(g, truncated, elapsed, kind)
 
+    def _wait_for_worker(self, cancel: threading.Event | None) -> None:
+        """Take a worker slot, waiting at most ``queue_timeout`` (and not at all for a client that left)."""
+        give_up = time.monotonic() + self.queue_timeout
+        while not self._slots.acquire(timeout=max(0.0, min(0.25, give_up - time.monotonic()))):
+            if cancel is not None and cancel.is_set():
+                raise QueryTimeout("the query was dropped because its client went away while it waited")
+            if time.monotonic() >= give_up:
+                raise QueryTimeout(
+                    f"all {self.max_workers} query workers stayed busy for {self.queue_timeout:g} s; try again shortly"
+                )
+
     def _fork_and_wait(
-        self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float, cancel: threading.Event | None
+        self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float,
+        cancel: threading.Event | None, endpoints: tuple[str, ...] = (),
     ) -> tuple[Any, ...]:
         receiver, sender = self._fork.Pipe(duplex=False)
         proc = self._fork.Process(
-            target=_run_in_child, args=(self.inner, kind, text, bindings, self.max_rows, sender), daemon=True
+            target=_run_in_child,
+            args=(self.inner, kind, text, bindings, self.max_rows, sender, self.federation, endpoints),
+            daemon=True,
         )
         proc.start()
         sender.close()  # the parent keeps only the reading end, so EOF means the child died
+        renice_at = time.monotonic() + RENICE_AFTER_S
         try:
             while True:
+                if renice_at and time.monotonic() >= renice_at:
+                    _lower_priority(proc.pid)
+                    renice_at = 0.0
                 left = deadline - time.monotonic()
                 # Wake up now and then only when someone may cancel; otherwise one wait.
-                if receiver.poll(max(0.0, min(left, 0.1) if cancel is not None else left)):
+                step = min(left, 0.1) if cancel is not None else min(left, renice_at - time.monotonic()) if renice_at else left
+                if receiver.poll(max(0.0, step)):
                     try:
                         return receiver.recv()  # type: ignore[no-any-return]
                     except EOFError:

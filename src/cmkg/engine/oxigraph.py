@@ -25,15 +25,23 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from cmkg.safety import resolve_codepoint_escapes
+from cmkg.safety import FederationPolicy, resolve_codepoint_escapes
 from cmkg.engine.base import Engine, QueryResult, inspect_query, refuse_remote_access
 from cmkg.engine.terms import XSD_STRING, to_oxigraph, to_rdflib
-from cmkg.errors import CmkgError, DataFileError, QuerySyntaxError
+from cmkg.errors import CmkgError, DataFileError, QueryRefused, QuerySyntaxError
 from cmkg.loadfiles import QUAD_SUFFIXES, LoadedFile, load_files
 from cmkg.loading import GRAPH_BASE, PREFIXES, graph_iri
 from cmkg.results import ResultTable
 
-__all__ = ["OxigraphEngine", "MANIFEST"]
+__all__ = ["OxigraphEngine", "MANIFEST", "NO_OXIGRAPH_FEDERATION"]
+
+#: Oxigraph evaluates SERVICE with its own HTTP client, in Rust: Python's audit hooks never see its
+#: DNS lookups, connections or redirects, so egress_guard cannot hold it to a federation policy.
+NO_OXIGRAPH_FEDERATION = (
+    "SERVICE is refused by the oxigraph engine even with federation on: Oxigraph's own HTTP client "
+    "cannot be held to the policy (resolved address, redirects); federate with the memory engine "
+    "(--engine memory) or through a store given with --endpoint"
+)
 
 MANIFEST = "cmkg-store.json"
 _STAGING = GRAPH_BASE + "staging/"
@@ -53,6 +61,9 @@ class OxigraphEngine(Engine):
         The store to query (in memory or on disk).
     path : Path, optional
         Where an on-disk store lives (``None`` for an in-memory one).
+    federation : FederationPolicy, optional
+        Kept for a caller that wraps this engine; ``SERVICE`` and remote ``FROM``
+        are refused in any case (see :data:`NO_OXIGRAPH_FEDERATION`).
 
     Examples
     --------
@@ -69,10 +80,10 @@ class OxigraphEngine(Engine):
 
     name = "oxigraph"
 
-    def __init__(self, store: Any, path: Path | None = None, *, allow_remote: bool = False) -> None:
+    def __init__(self, store: Any, path: Path | None = None, *, federation: FederationPolicy | None = None) -> None:
         self.store = store
         self.path = path
-        self.allow_remote = allow_remote
+        self.federation = federation
         #: what the last open() parsed (empty when an on-disk store was reused as it was)
         self.loaded: tuple[LoadedFile, ...] = ()
 
@@ -87,6 +98,7 @@ class OxigraphEngine(Engine):
         reload: bool = False,
         progress: bool | None = None,
         lenient: bool = False,
+        federation: FederationPolicy | None = None,
     ) -> OxigraphEngine:
         """Load ``files`` into a new in-memory store, or bring the on-disk store at ``path`` up to date.
 
@@ -113,6 +125,7 @@ class OxigraphEngine(Engine):
                 raise error from None
         if reason:
             engine._reason(force=bool(engine.loaded))
+        engine.federation = federation
         return engine
 
     def _manifest_path(self) -> Path:
@@ -238,8 +251,9 @@ class OxigraphEngine(Engine):
         # rdflib (the checker) and Oxigraph read \uXXXX escapes differently: run exactly the checked text
         text = resolve_codepoint_escapes(text)
         info = inspect_query(text)
-        if not self.allow_remote:
-            refuse_remote_access(info)
+        if info.uses_service and self.federation is not None and self.federation.prefixes:
+            raise QueryRefused(NO_OXIGRAPH_FEDERATION)
+        refuse_remote_access(info, "the oxigraph engine")
         bound = {k: v for k, v in (bindings or {}).items() if v is not None}
         subs = None
         if bound:

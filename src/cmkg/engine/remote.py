@@ -58,6 +58,7 @@ class RemoteEngine(Engine):
     """
 
     name = "remote"
+    embedded = False
 
     def __init__(self, url: str, *, timeout: float = 30.0, user_agent: str = "cmkg (+https://w3id.org/cmkg)") -> None:
         if not re.match(r"^https?://", url or ""):

@@ -32,6 +32,8 @@ from starlette.responses import FileResponse, Response
 
 from cmkg.engine.guarded import GuardedEngine
 from cmkg.errors import ResourceNotFound
+from cmkg.safety import FederationPolicy
+from cmkg.server.cache import CacheStats, ResponseCache
 from cmkg.server.render import CSP
 
 if TYPE_CHECKING:
@@ -47,10 +49,16 @@ class ServerSettings:
     """What the operator chooses when starting the explorer.
 
     ``timeout`` is the hard limit per query in seconds (a client may ask for less),
-    ``max_rows`` the most rows or triples a query returns, ``allow_remote`` lets
-    queries use ``SERVICE`` and remote ``FROM`` (off: rdflib would fetch any URL),
+    ``max_rows`` the most rows or triples a query returns, ``allow_remote`` passes
+    ``SERVICE`` and remote ``FROM`` on to a remote store (``--endpoint``) that
+    applies its own policy, ``federation`` lets ``SERVICE`` from the embedded
+    memory engine reach the endpoints a :class:`~cmkg.safety.FederationPolicy`
+    lists (default: the engine's own policy, usually none),
     ``public_url`` the address the explorer is reached at (for the VoID links;
-    default: the address of each request).
+    default: the address of each request), ``cache_mb`` the memory kept for
+    repeated ``GET`` answers (0: no cache) and ``cache_ttl`` how long they stay
+    valid when a remote store (``--endpoint``) may change under the explorer (the
+    embedded graph cannot change while served, so its answers never expire).
     """
 
     timeout: float = 30.0
@@ -58,6 +66,9 @@ class ServerSettings:
     allow_remote: bool = False
     public_url: str | None = None
     max_workers: int | None = None
+    federation: FederationPolicy | None = None
+    cache_mb: float = 64.0
+    cache_ttl: float = 300.0
 
 
 @dataclass
@@ -68,6 +79,7 @@ class ServerState:
     settings: ServerSettings
     guarded: GuardedEngine
     cache: dict[str, Any] = field(default_factory=dict)
+    responses: CacheStats = field(default_factory=CacheStats)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cached(self, key: str, make: Any) -> Any:
@@ -109,7 +121,8 @@ def create_app(kg: KnowledgeGraph, settings: ServerSettings | None = None) -> Fa
         kg=kg,
         settings=settings,
         guarded=GuardedEngine(
-            kg.engine, settings.timeout, settings.max_rows, allow_remote=settings.allow_remote, max_workers=settings.max_workers
+            kg.engine, settings.timeout, settings.max_rows, allow_remote=settings.allow_remote,
+            max_workers=settings.max_workers, federation=settings.federation,
         ),
     )
     errors.install(app)
@@ -132,6 +145,13 @@ def create_app(kg: KnowledgeGraph, settings: ServerSettings | None = None) -> Fa
     def vis_network() -> FileResponse:
         return FileResponse(vis_network_path(), media_type="text/javascript")
 
+    from cmkg.engine.remote import RemoteEngine
+
+    # Outermost, so a stored answer already carries the security and CORS headers.
+    app.add_middleware(
+        ResponseCache, max_bytes=int(settings.cache_mb * 2**20), stats=app.state.cmkg.responses,
+        ttl=settings.cache_ttl if isinstance(kg.engine, RemoteEngine) else None,
+    )
     app.mount("/-/static", StaticFiles(directory=STATIC), name="static")
     for module in (sparql, api, void, pages):
         app.include_router(module.router)

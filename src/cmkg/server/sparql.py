@@ -231,6 +231,8 @@ def service_description(request: Request, st: ServerState) -> Response:
     g.add((svc, SD.endpoint, endpoint))
     g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((svc, SD.feature, SD.UnionDefaultGraph))
+    if st.guarded.federates:
+        g.add((svc, SD.feature, SD.BasicFederatedQuery))
     for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
         g.add((svc, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/" + fmt)))
     ds = URIRef(str(endpoint) + "#dataset")
@@ -240,5 +242,5 @@ def service_description(request: Request, st: ServerState) -> Response:
     g.add((svc, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(
         f"Read-only. Each query stops after {st.settings.timeout:g} s and returns at most {st.settings.max_rows} rows "
         "(a cut result carries the header X-Cmkg-Truncated: true). "
-        + ("SERVICE and remote FROM are allowed." if st.settings.allow_remote else "SERVICE and remote FROM are refused."), lang="en")))
+        + st.guarded.remote_access(), lang="en")))
     return Response(serialise_graph(g, chosen), media_type=chosen, headers={"Vary": "Accept"})
