@@ -12,7 +12,7 @@ from bench.harness import Config, run, stage
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description="Benchmark cmkg's engines on synthetic graphs.")
-    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 5 runs, in about two minutes")
+    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 3 runs, in about two minutes")
     ap.add_argument("--sizes", help="comma-separated sizes in triples for all engines (default 1e4,1e5,1e6)")
     ap.add_argument("--large", help="comma-separated sizes for the Oxigraph engines only (default 1e7; 'none' for none)")
     ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, of: {', '.join(ENGINES)}")
@@ -46,9 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
     )
     if args.quick:
-        # two minutes: fewer repetitions, and no query allowed to take more than a few seconds
+        # two minutes: three timed runs and no warm-up, no query allowed more than a few seconds,
+        # three cold starts, a lighter visualisation benchmark (see bench/viz_bench.py)
         config.reps = min(args.reps, 3)
+        config.warmup = False
         config.cap_s, config.budget_s = 1.0, 3.0
+        config.cold_runs = 3
     if args.budget is not None:
         config.budget_s = args.budget
         config.cap_s = min(config.cap_s, args.budget)
@@ -62,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_load:
         from bench import load_test
 
-        clients, requests = (8, 100) if args.quick else (32, 2000)
+        # quick: enough requests for percentiles and one pathological query per phase
+        clients, requests = (4, 50) if args.quick else (32, 2000)
         with stage(results["meta"]["stages"], "load test (explorer)"):
             load = load_test.run(args.out, clients, requests)
         print(

@@ -79,6 +79,9 @@ class Config:
     cap_s: float = 20.0  # a query run slower than this is not repeated
     budget_s: float = 120.0  # a query predicted to run longer than this at a size is not run there
     cold_runs: int = 5
+    #: an untimed run of each cheap query before its timed ones; quick mode times 3 runs with no
+    #: warm-up instead (the median of three is a warm run even when the first one was cold)
+    warmup: bool = True
     analytics: bool = True
     viz: bool = True
     curated: bool = True
@@ -392,7 +395,7 @@ class Bench:
                         if rep == 0:
                             # one untimed warm-up for cheap queries (caches, lazy parsing of the query)
                             seconds, result = _time_call(lambda: call(kg), limit)
-                            if seconds < 1.0:
+                            if seconds < 1.0 and self.config.warmup:
                                 seconds, result = _time_call(lambda: call(kg), limit)
                             digests.setdefault(name, {})[eng] = {"rows": _rows(result), "digest": _canonical(result)}
                             if triples is not None:
@@ -528,7 +531,7 @@ class Bench:
         except ImportError:
             return {"error": "bench/viz_bench.py is not in this checkout"}
         try:
-            seconds, result = _time_call(lambda: viz_bench.run(self.config.out_dir / "viz"))
+            seconds, result = _time_call(lambda: viz_bench.run(self.config.out_dir / "viz", quick=self.config.quick))
         except Exception as err:
             return {"error": f"{type(err).__name__}: {err}"}
         return {"seconds": seconds, **(result if isinstance(result, dict) else {})}

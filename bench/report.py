@@ -168,7 +168,7 @@ def write_report(results: dict[str, Any], path: Path) -> Path:
         "",
         f"Synthetic graphs from `bench/generator.py` (seed {meta.get('config', {}).get('seed')}) plus the ontology; "
         f"every catalogue query ({len(meta.get('catalogue', []))}) with its example parameters, median of "
-        f"{meta.get('config', {}).get('reps')} runs after a warm-up, engines interleaved. rdflib memory and oxrdflib are not run at 10^7 "
+        f"{meta.get('config', {}).get('reps')} runs{' after a warm-up' if meta.get('config', {}).get('warmup', True) else ' (no warm-up: quick mode)'}, engines interleaved. rdflib memory and oxrdflib are not run at 10^7 "
         "(rdflib would need about 13 GB and hours); a query run slower than "
         f"{meta.get('config', {}).get('cap_s')} s is not repeated (marked capped).",
         "",
