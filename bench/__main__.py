@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 from bench.engines import ENGINES
-from bench.harness import Config, run
+from bench.harness import Config, run, stage
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description="Benchmark cmkg's engines on synthetic graphs.")
-    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 5 runs, in about two minutes")
+    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 3 runs, in about two minutes")
     ap.add_argument("--sizes", help="comma-separated sizes in triples for all engines (default 1e4,1e5,1e6)")
     ap.add_argument("--large", help="comma-separated sizes for the Oxigraph engines only (default 1e7; 'none' for none)")
     ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, of: {', '.join(ENGINES)}")
@@ -46,9 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
     )
     if args.quick:
-        # two minutes: fewer repetitions, and no query allowed to take more than a few seconds
+        # two minutes: three timed runs and no warm-up, no query allowed more than a few seconds,
+        # three cold starts, a lighter visualisation benchmark (see bench/viz_bench.py)
         config.reps = min(args.reps, 3)
+        config.warmup = False
         config.cap_s, config.budget_s = 1.0, 3.0
+        config.cold_runs = 3
     if args.budget is not None:
         config.budget_s = args.budget
         config.cap_s = min(config.cap_s, args.budget)
@@ -62,14 +65,35 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_load:
         from bench import load_test
 
-        clients, requests = (8, 100) if args.quick else (32, 2000)
-        load = load_test.run(args.out, clients, requests)
+        # quick: enough requests for percentiles and one pathological query per phase
+        clients, requests = (4, 50) if args.quick else (32, 2000)
+        with stage(results["meta"]["stages"], "load test (explorer)"):
+            load = load_test.run(args.out, clients, requests)
         print(
             f"wrote {args.out / 'load.json'}: {clients} clients x {requests} requests, "
             f"p95 {load['baseline']['p95_ms']} ms alone, {load['with_pathological']['p95_ms']} ms with pathological queries "
             f"({load['p95_ratio']}x), {load['errors']} errors"
         )
+    _print_stages(results, args.out)
     return 0
+
+
+def _print_stages(results: dict, out: Path) -> None:
+    """Print where the run spent its time; keep the stages in results.json and report.md (the load test ran after they were written)."""
+    import json
+
+    stages = results["meta"]["stages"]
+    path = out / "results.json"
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved["meta"]["stages"] = stages
+    path.write_text(json.dumps(saved, indent=1, default=str), encoding="utf-8")
+    from bench.report import write_report
+
+    write_report(saved, out / "report.md")
+    total_wall = sum(s["wall_s"] for s in stages) or 1.0
+    print("stages (wall s, CPU s incl. child processes, share of wall):")
+    for s in stages:
+        print(f"  {s['stage']:<32} {s['wall_s']:7.1f} {s['cpu_s']:7.1f} {100 * s['wall_s'] / total_wall:5.1f}%")
 
 
 if __name__ == "__main__":

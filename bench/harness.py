@@ -20,7 +20,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,12 +35,29 @@ from cmkg.catalogue import Catalogue, NamedQuery
 from cmkg.kg import KnowledgeGraph
 from cmkg.results import ResultTable
 
-__all__ = ["Config", "run", "size_key", "LABEL_LOOKUP"]
+__all__ = ["Config", "run", "size_key", "stage", "betweenness_k", "LABEL_LOOKUP", "BETWEENNESS_BUDGET"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
 #: not in the catalogue: the lookup every page and `describe` does first
 LABEL_LOOKUP = "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+
+
+#: Sampled betweenness runs one breadth-first search per sampled source, each visiting every tie
+#: (about 3 µs a tie in networkx): k = this budget / ties, between 16 and 256, keeps a network of
+#: 10^5 ties within about five seconds and samples 256 sources below 8,000 ties.
+BETWEENNESS_BUDGET = 2_000_000
+
+
+def betweenness_k(nodes: int, edges: int) -> int:
+    """How many sources sampled betweenness draws for a network this size (see BETWEENNESS_BUDGET).
+
+    Examples
+    --------
+    >>> betweenness_k(8_445, 22_022), betweenness_k(84_452, 220_451), betweenness_k(100, 150)
+    (90, 16, 100)
+    """
+    return min(nodes, max(16, min(256, BETWEENNESS_BUDGET // max(1, edges))))
 
 
 def size_key(n: int) -> str:
@@ -61,6 +79,9 @@ class Config:
     cap_s: float = 20.0  # a query run slower than this is not repeated
     budget_s: float = 120.0  # a query predicted to run longer than this at a size is not run there
     cold_runs: int = 5
+    #: an untimed run of each cheap query before its timed ones; quick mode times 3 runs with no
+    #: warm-up instead (the median of three is a warm run even when the first one was cold)
+    warmup: bool = True
     analytics: bool = True
     viz: bool = True
     curated: bool = True
@@ -141,6 +162,28 @@ def catalogue_plan(cat: Catalogue) -> tuple[list[tuple[str, NamedQuery | None, d
     return plan, skipped
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (load probes, cold starts, servers)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+@contextmanager
+def stage(record: list[dict[str, Any]], name: str) -> Iterator[None]:
+    """Append ``{stage, wall_s, cpu_s}`` for the block to ``record`` (where a bench run spends its time).
+
+    CPU seconds count this process and its children that have exited: on a shared machine the
+    shares of CPU time say more than wall time.
+    """
+    wall, cpu = time.perf_counter(), _cpu_s()
+    try:
+        yield
+    finally:
+        record.append({"stage": name, "wall_s": round(time.perf_counter() - wall, 2), "cpu_s": round(_cpu_s() - cpu, 2)})
+
+
 class RunTimeout(Exception):
     """A timed run passed its limit (raised by SIGALRM in the main thread)."""
 
@@ -184,10 +227,13 @@ class Bench:
                 "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
                 "catalogue": sorted(self.catalogue),
                 "skipped_queries": self.skipped,
+                "stages": [],
             },
             "sizes": {},
         }
         self.data_dir = config.out_dir / "data"
+        #: where the run spends its time, stage by stage (results.json meta.stages)
+        self.stages: list[dict[str, Any]] = self.results["meta"]["stages"]
         self._task = None
         #: (engine, query) -> [(triples, seconds of the first run)], to predict the next size
         self.history: dict[tuple[str, str], list[tuple[int, float]]] = {}
@@ -222,7 +268,8 @@ class Bench:
             self.results["sizes"][size_key(size)] = self.run_size(size, anchors)
             self.write()  # a long run keeps what it has measured so far
         if self.config.viz:
-            self.results["viz"] = self.run_viz()
+            with stage(self.stages, "viz (Chromium)"):
+                self.results["viz"] = self.run_viz()
         self.results["meta"]["seconds"] = time.perf_counter() - started
         from bench.report import summarise
 
@@ -253,7 +300,8 @@ class Bench:
         out: dict[str, Any] = {"requested": size, "file": str(path), "engines": {}, "agree": {}}
         self._say(f"{key}: generating")
         if not path.exists():
-            out["generate_s"] = _time_call(lambda: write_graph(path, size, self.config.seed, anchors))[0]
+            with stage(self.stages, f"{key}: generate"):
+                out["generate_s"] = _time_call(lambda: write_graph(path, size, self.config.seed, anchors))[0]
         # the ontology (concept labels the catalogue joins on) beside the synthetic instance data
         files = sorted(ontology_dir().rglob("*.ttl")) + [path]
         engines = self.engines_for(size)
@@ -261,9 +309,10 @@ class Bench:
             work = Path(tmp)
             for eng in engines:
                 self._say(f"{key}: loading {eng}")
-                out["engines"][eng] = {"load": self.load_probe(eng, work, files), "queries": {}}
-                if eng == "oxigraph":
-                    out["engines"][eng]["load_lenient"] = self.load_probe("oxigraph-lenient", work, files)
+                with stage(self.stages, f"{key}: load probe {eng}"):
+                    out["engines"][eng] = {"load": self.load_probe(eng, work, files), "queries": {}}
+                    if eng == "oxigraph":
+                        out["engines"][eng]["load_lenient"] = self.load_probe("oxigraph-lenient", work, files)
                 self._say(f"{key}: loaded {eng}", 1)
             out["triples"] = next((e["load"].get("triples") for e in out["engines"].values() if "triples" in e["load"]), None)
             opened: dict[str, KnowledgeGraph] = {}
@@ -271,15 +320,18 @@ class Bench:
             try:
                 for eng in engines:
                     self._say(f"{key}: opening {eng}")
-                    seconds, (kg, closer) = _time_call(lambda: open_engine(eng, files, work, self.config.budget_s))
+                    with stage(self.stages, f"{key}: open {eng}"):
+                        seconds, (kg, closer) = _time_call(lambda: open_engine(eng, files, work, self.config.budget_s))
                     out["engines"][eng]["open_s"] = seconds  # oxigraph-disk: reopening without parsing
                     opened[eng] = kg
                     if closer is not None:
                         closers.append(closer)
-                self.time_queries(key, opened, out, out.get("triples") or size)
+                with stage(self.stages, f"{key}: catalogue"):
+                    self.time_queries(key, opened, out, out.get("triples") or size)
                 if self.config.analytics and "oxigraph" in opened:
                     self._say(f"{key}: analytics")
-                    out["analytics"] = self.run_analytics(opened["oxigraph"])
+                    with stage(self.stages, f"{key}: analytics"):
+                        out["analytics"] = self.run_analytics(opened["oxigraph"])
             finally:
                 for kg in opened.values():
                     kg.close()
@@ -321,6 +373,8 @@ class Bench:
         capped: set[tuple[str, str]] = set()
         skipped: dict[tuple[str, str], float] = {}
         timed_out: set[tuple[str, str]] = set()
+        # wall seconds per (engine, query), warm-ups, raw runs and stopped runs included: where a run's time goes
+        spent: dict[tuple[str, str], float] = {}
         for rep in range(self.config.reps):
             for j, (name, call, raw_call) in enumerate(jobs):
                 order = engines[(rep + j) % len(engines):] + engines[: (rep + j) % len(engines)]
@@ -336,11 +390,12 @@ class Bench:
                             continue
                     kg = opened[eng]
                     limit = self.config.budget_s
+                    began = time.perf_counter()
                     try:
                         if rep == 0:
                             # one untimed warm-up for cheap queries (caches, lazy parsing of the query)
                             seconds, result = _time_call(lambda: call(kg), limit)
-                            if seconds < 1.0:
+                            if seconds < 1.0 and self.config.warmup:
                                 seconds, result = _time_call(lambda: call(kg), limit)
                             digests.setdefault(name, {})[eng] = {"rows": _rows(result), "digest": _canonical(result)}
                             if triples is not None:
@@ -352,6 +407,7 @@ class Bench:
                         timed_out.add(pair)
                         if triples is not None:
                             self.history.setdefault(pair, []).append((triples, limit))
+                        spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
                         continue
                     except Exception as err:  # a failing query is a finding, not a crash of the bench
                         errors[pair] = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
@@ -365,6 +421,7 @@ class Bench:
                             raw.setdefault(name, []).append(_time_call(lambda: raw_call(engine), limit)[0])
                         except RunTimeout:
                             pass
+                    spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
         for (eng, name), times in runs.items():
             out["engines"][eng]["queries"][name] = {
                 "median_s": statistics.median(times),
@@ -387,6 +444,11 @@ class Bench:
             }
         if raw:
             out["raw_oxigraph"] = {name: statistics.median(t) for name, t in raw.items()}
+        for eng in engines:
+            out["engines"][eng]["catalogue_wall_s"] = round(sum(t for (e, _), t in spent.items() if e == eng), 2)
+        out["slowest_to_measure"] = [
+            {"engine": e, "query": n, "wall_s": round(t, 2)} for (e, n), t in sorted(spent.items(), key=lambda kv: -kv[1])[:10]
+        ]
         for name, per in digests.items():
             values = {v["digest"] for v in per.values()}
             out["agree"][name] = {"same": len(values) == 1, "rows": {e: v["rows"] for e, v in per.items()}}
@@ -408,7 +470,7 @@ class Bench:
                 continue
             entry: dict[str, Any] = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "project_s": seconds}
             entry["pagerank_s"] = _time_call(lambda: nx.pagerank(g))[0]
-            k = min(256, g.number_of_nodes())
+            k = betweenness_k(g.number_of_nodes(), g.number_of_edges())
             entry["betweenness_k"] = k
             entry["betweenness_sampled_s"] = _time_call(lambda: nx.betweenness_centrality(g, k=k, seed=1))[0] if k else 0.0
             out[name] = entry
@@ -422,11 +484,13 @@ class Bench:
             out["engines"][eng] = {"queries": {}}
         try:
             # the curated graph is the smallest size: its times seed the predictions for the synthetic sizes
-            self.time_queries("curated", opened, out, opened["memory"].engine.triple_count())
+            with stage(self.stages, "curated: catalogue"):
+                self.time_queries("curated", opened, out, opened["memory"].engine.triple_count())
         finally:
             for kg in opened.values():
                 kg.close()
-        out["cold_start"] = self.run_cold_start()
+        with stage(self.stages, "curated: cold start"):
+            out["cold_start"] = self.run_cold_start()
         return out
 
     def run_cold_start(self) -> dict[str, Any]:
@@ -467,7 +531,7 @@ class Bench:
         except ImportError:
             return {"error": "bench/viz_bench.py is not in this checkout"}
         try:
-            seconds, result = _time_call(lambda: viz_bench.run(self.config.out_dir / "viz"))
+            seconds, result = _time_call(lambda: viz_bench.run(self.config.out_dir / "viz", quick=self.config.quick))
         except Exception as err:
             return {"error": f"{type(err).__name__}: {err}"}
         return {"seconds": seconds, **(result if isinstance(result, dict) else {})}

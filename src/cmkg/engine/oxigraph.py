@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cmkg.safety import FederationPolicy, resolve_codepoint_escapes
 from cmkg.engine.base import Engine, QueryResult, inspect_query, refuse_remote_access
-from cmkg.engine.terms import to_oxigraph, to_rdflib
+from cmkg.engine.terms import XSD_STRING, to_oxigraph, to_rdflib
 from cmkg.errors import CmkgError, DataFileError, QueryRefused, QuerySyntaxError
 from cmkg.loadfiles import QUAD_SUFFIXES, LoadedFile, load_files
 from cmkg.loading import GRAPH_BASE, PREFIXES, graph_iri
@@ -270,9 +270,12 @@ class OxigraphEngine(Engine):
             result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
             if info.kind == "select":
                 columns = [v.value for v in result.variables]
-                width = range(len(columns))
-                rows = [tuple(to_rdflib(sol[i]) for i in width) for sol in result]
-                return ResultTable.from_rows(columns, rows)
+                # one rdflib term per distinct Oxigraph term: a network's IRIs recur on many rows, and
+                # building an rdflib term costs ten times a dictionary look-up
+                conv = _TermCache()
+                get = conv.__getitem__
+                rows = [tuple(map(get, sol)) for sol in result]
+                return ResultTable(tuple(columns), tuple(rows))
             if info.kind == "ask":
                 return bool(result)
             g = Graph()
@@ -330,6 +333,33 @@ class OxigraphEngine(Engine):
     def __repr__(self) -> str:
         where = f" at {self.path}" if self.path else " in memory"
         return f"<OxigraphEngine{where}>"
+
+
+class _TermCache(dict):  # type: ignore[type-arg]
+    """Oxigraph term -> rdflib term, converting each distinct term once (``None``, an unbound cell, stays ``None``)."""
+
+    def __missing__(self, term: Any) -> Node | None:
+        value = self[term] = _literal(term) if type(term) is ox.Literal else to_rdflib(term)
+        return value
+
+
+def _literal(term: Any) -> Node | None:
+    """``to_rdflib`` for a literal, without rdflib's parsing for the commonest ones: text, with or without a language.
+
+    rdflib's ``Literal()`` checks the language tag and casts the lexical form on every call, ten times the
+    cost of the object; Oxigraph has validated both already. The object is the one ``Literal()`` builds
+    (same slots: a text literal's value is its text; ``tests/test_engine_oxigraph_terms.py`` compares them).
+    """
+    lang = term.language
+    if not lang and term.datatype.value != XSD_STRING:
+        return to_rdflib(term)  # numbers, dates, …: rdflib's cast gives their Python value
+    text = term.value
+    lit = str.__new__(Literal, text)
+    lit._language = lang or None
+    lit._datatype = None
+    lit._value = text
+    lit._ill_typed = None
+    return lit
 
 
 @lru_cache(maxsize=512)

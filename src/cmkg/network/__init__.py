@@ -18,12 +18,12 @@ Examples
 
 from __future__ import annotations
 
+from cmkg.network.ego import ego
 from cmkg.network.export import EXPORT_FORMATS, read_network, write_network
 from cmkg.network.projection import (
     NETWORKS,
     NODE_QUERY,
     NetworkSpec,
-    ego,
     graph_from_edges,
     network_spec,
     node_attributes,
