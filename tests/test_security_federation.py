@@ -7,11 +7,7 @@ listener that must see zero connections.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -27,6 +23,7 @@ from cmkg.engine.oxigraph import OxigraphEngine
 from cmkg.errors import CmkgError, QueryRefused
 from cmkg.safety import FederationPolicy
 from plugins.remote import OxigraphServer, free_port
+from plugins.server import cmkg_serve
 from test_security_egress import Listener
 
 GRAPH = "urn:cmkg-test:federation"
@@ -229,37 +226,9 @@ def test_a_redirect_to_an_unlisted_url_is_refused(small: Dataset, listener: List
 @pytest.fixture(scope="module")
 def federating_server(store: OxigraphServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``cmkg serve --federate STORE --federate-trust 127.0.0.1`` on a free port, stopped by its pid."""
-    port = free_port()
     log = tmp_path_factory.mktemp("federating-server") / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cmkg", "serve", "--port", str(port), "--timeout", "20",
-             "--federate", store.query_url, "--federate-trust", "127.0.0.1"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"cmkg serve exited with {proc.returncode}: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(url + "sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"cmkg serve did not answer within 90 s: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
+    with cmkg_serve(["--timeout", "20", "--federate", store.query_url, "--federate-trust", "127.0.0.1"], log) as url:
         yield url
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
 
 
 def test_the_server_federates_only_what_it_lists(federating_server: str, store: OxigraphServer, listener: Listener) -> None:

@@ -18,6 +18,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,15 +70,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(5)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real ``cmkg serve`` on a free local port; yields ``http://127.0.0.1:PORT/``."""
+@contextmanager
+def cmkg_serve(args: list[str], log: Path) -> Iterator[str]:
+    """Run ``cmkg serve --port FREE ARGS…`` until it answers; yield its URL; stop it by its pid."""
     port = free_port()
-    log = tmp_path_factory.mktemp("live-server") / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cmkg", "serve", "--port", str(port), "--timeout", str(LIVE_TIMEOUT),
-             "--max-rows", "1000", "--add", str(FIXTURE)],
+            [sys.executable, "-m", "cmkg", "serve", "--port", str(port), *args],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
         )
     url = f"http://127.0.0.1:{port}/"
@@ -97,6 +96,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``cmkg serve`` on a free local port; yields ``http://127.0.0.1:PORT/``."""
+    log = tmp_path_factory.mktemp("live-server") / "server.log"
+    with cmkg_serve(["--timeout", str(LIVE_TIMEOUT), "--max-rows", "1000", "--add", str(FIXTURE)], log) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
