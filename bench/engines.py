@@ -31,7 +31,7 @@ from cmkg.engine.base import Engine, QueryResult, inspect_query
 from cmkg.kg import KnowledgeGraph
 from cmkg.results import ResultTable
 
-__all__ = ["ENGINES", "LARGE_ONLY", "Server", "open_engine", "OxrdflibEngine", "raw_query"]
+__all__ = ["ENGINES", "LARGE_ONLY", "Server", "open_engine", "OxrdflibEngine", "raw_query", "start_server"]
 
 ENGINES = ("memory", "oxigraph", "oxigraph-disk", "oxrdflib", "server")
 #: engines measured at 10^7 triples too (rdflib memory would need ~13 GB and an hour)
@@ -175,12 +175,19 @@ class Server:
         self.proc = None
 
 
-def open_engine(name: str, files: Sequence[Path], workdir: Path, timeout: float = 600.0) -> tuple[KnowledgeGraph, Any]:
-    """Open ``files`` in engine ``name``; returns the graph and what must be closed/stopped after."""
+def open_engine(
+    name: str, files: Sequence[Path] | None, workdir: Path, timeout: float = 600.0, *, url: str | None = None
+) -> tuple[KnowledgeGraph, Any]:
+    """Open ``files`` (None: the curated graph) in engine ``name``; the graph and what must be stopped after.
+
+    ``url``: for ``server``, the address of a server already started (see :func:`start_server`).
+    """
     if name == "memory":
         return KnowledgeGraph.load(engine="memory", files=files), None
     if name == "oxigraph":
         return KnowledgeGraph.load(engine="oxigraph", files=files), None
+    if files is None:
+        raise ValueError(f"engine {name!r} needs files")
     if name == "oxigraph-disk":
         store = workdir / "store"
         # built (and timed) by the load probe; this reopens it without parsing
@@ -188,9 +195,16 @@ def open_engine(name: str, files: Sequence[Path], workdir: Path, timeout: float 
     if name == "oxrdflib":
         return KnowledgeGraph(OxrdflibEngine(files)), None
     if name == "server":
-        server = Server(workdir / "server", timeout=timeout)
-        if not (server.location / "CURRENT").exists():
-            server.load(files)
-        server.start()
+        if url is not None:
+            return KnowledgeGraph.remote(url, timeout=timeout), None
+        server = start_server(files, workdir, timeout)
         return KnowledgeGraph.remote(server.url, timeout=timeout), server
     raise ValueError(f"unknown engine {name!r}")
+
+
+def start_server(files: Sequence[Path], workdir: Path, timeout: float = 600.0) -> Server:
+    """An ``oxigraph serve`` over ``files`` (loaded under ``workdir/server`` unless already there), started."""
+    server = Server(workdir / "server", timeout=timeout)
+    if not (server.location / "CURRENT").exists():
+        server.load(files)
+    return server.start()

@@ -13,12 +13,10 @@ import hashlib
 import json
 import math
 import platform
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,15 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDFS
 
-from bench.engines import ENGINES, LARGE_ONLY, open_engine, raw_query
+from bench.engines import ENGINES, LARGE_ONLY, Server, start_server
 from bench.generator import curated_anchors, write_graph
+from bench.worker import EngineWorker, RunTimeout, WorkerError
 from cmkg.catalogue import Catalogue, NamedQuery
 from cmkg.kg import KnowledgeGraph
 from cmkg.results import ResultTable
 
-__all__ = ["Config", "run", "size_key", "stage", "betweenness_k", "LABEL_LOOKUP", "BETWEENNESS_BUDGET"]
+__all__ = ["Config", "run", "size_key", "stage", "analytics", "betweenness_k", "LABEL_LOOKUP", "BETWEENNESS_BUDGET"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -184,31 +182,37 @@ def stage(record: list[dict[str, Any]], name: str) -> Iterator[None]:
         record.append({"stage": name, "wall_s": round(time.perf_counter() - wall, 2), "cpu_s": round(_cpu_s() - cpu, 2)})
 
 
-class RunTimeout(Exception):
-    """A timed run passed its limit (raised by SIGALRM in the main thread)."""
+def _time_call(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds ``fn`` took and what it returned (for the harness's own steps; queries run in workers)."""
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
 
 
-def _alarm(signum: int, frame: Any) -> None:
-    raise RunTimeout()
+#: how long the analytics of one size (projection, PageRank, sampled betweenness) may take
+ANALYTICS_LIMIT_S = 1800.0
 
 
-def _time_call(fn: Callable[[], Any], limit: float | None = None) -> tuple[float, Any]:
-    """Seconds ``fn`` took and what it returned; past ``limit`` seconds it is interrupted with RunTimeout.
+def analytics(kg: KnowledgeGraph) -> dict[str, Any]:
+    """The actors and diffusion networks projected by SPARQL into networkx, PageRank and sampled betweenness."""
+    import networkx as nx
 
-    rdflib (pure Python) stops at once; Oxigraph stops when it next hands a solution back to Python.
-    """
-    use_alarm = limit is not None and threading.current_thread() is threading.main_thread()
-    if use_alarm:
-        previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, limit)
-    try:
-        start = time.perf_counter()
-        result = fn()
-        return time.perf_counter() - start, result
-    finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+    from cmkg.network import project
+
+    out: dict[str, Any] = {}
+    for name in ("actors", "diffusion"):
+        try:
+            seconds, g = _time_call(lambda: project(kg, name))
+        except Exception as err:
+            out[name] = {"error": f"{type(err).__name__}: {err}"}
+            continue
+        entry: dict[str, Any] = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "project_s": seconds}
+        entry["pagerank_s"] = _time_call(lambda: nx.pagerank(g))[0]
+        k = betweenness_k(g.number_of_nodes(), g.number_of_edges())
+        entry["betweenness_k"] = k
+        entry["betweenness_sampled_s"] = _time_call(lambda: nx.betweenness_centrality(g, k=k, seed=1))[0] if k else 0.0
+        out[name] = entry
+    return out
 
 
 class Bench:
@@ -315,28 +319,34 @@ class Bench:
                         out["engines"][eng]["load_lenient"] = self.load_probe("oxigraph-lenient", work, files)
                 self._say(f"{key}: loaded {eng}", 1)
             out["triples"] = next((e["load"].get("triples") for e in out["engines"].values() if "triples" in e["load"]), None)
-            opened: dict[str, KnowledgeGraph] = {}
-            closers: list[Any] = []
+            workers: dict[str, EngineWorker] = {}
+            server: Server | None = None
             try:
                 for eng in engines:
                     self._say(f"{key}: opening {eng}")
                     with stage(self.stages, f"{key}: open {eng}"):
-                        seconds, (kg, closer) = _time_call(lambda: open_engine(eng, files, work, self.config.budget_s))
-                    out["engines"][eng]["open_s"] = seconds  # oxigraph-disk: reopening without parsing
-                    opened[eng] = kg
-                    if closer is not None:
-                        closers.append(closer)
+                        url = None
+                        if eng == "server":
+                            server = start_server(files, work, self.config.budget_s)
+                            url = server.url
+                        workers[eng] = EngineWorker(eng, files, work, self.config.budget_s, url=url)
+                        try:
+                            # oxigraph-disk: reopening without parsing
+                            out["engines"][eng]["open_s"] = workers[eng].start()
+                        except WorkerError as err:
+                            out["engines"][eng]["error"] = str(err)
+                            del workers[eng]
                 with stage(self.stages, f"{key}: catalogue"):
-                    self.time_queries(key, opened, out, out.get("triples") or size)
-                if self.config.analytics and "oxigraph" in opened:
+                    self.time_queries(key, workers, out, out.get("triples") or size)
+                if self.config.analytics and "oxigraph" in workers:
                     self._say(f"{key}: analytics")
                     with stage(self.stages, f"{key}: analytics"):
-                        out["analytics"] = self.run_analytics(opened["oxigraph"])
+                        out["analytics"] = self.run_analytics(workers["oxigraph"])
             finally:
-                for kg in opened.values():
-                    kg.close()
-                for c in closers:
-                    c.stop()
+                for w in workers.values():
+                    w.stop()
+                if server is not None:
+                    server.stop()
         return out
 
     def predict(self, pair: tuple[str, str], triples: int) -> float | None:
@@ -352,20 +362,16 @@ class Bench:
                 exp = min(2.5, max(1.0, math.log(t1 / t0) / math.log(n1 / n0)))
         return t1 * (triples / n1) ** exp
 
-    def time_queries(self, key: str, opened: dict[str, KnowledgeGraph], out: dict[str, Any], triples: int | None) -> None:
+    def time_queries(self, key: str, workers: dict[str, EngineWorker], out: dict[str, Any], triples: int | None) -> None:
         """Every catalogue query plus the label lookup, ``reps`` times on every engine, interleaved.
 
-        A query whose predicted time at this size exceeds ``budget_s`` is not run there
-        (recorded as ``skipped`` with the prediction), so the whole run stays bounded.
+        Each engine answers in its own process (bench/worker.py): a run past ``budget_s`` is
+        stopped there, even in Oxigraph, and that query is not run again on that engine at
+        this size. A query whose predicted time at this size exceeds ``budget_s`` is not run
+        at all (recorded as ``skipped`` with the prediction), so the whole run stays bounded.
         """
-        engines = list(opened)
-        label = Literal("Toronto", lang="en")
-        jobs: list[tuple[str, Callable[[KnowledgeGraph], Any], Callable[[Any], int] | None]] = []
-        for name, q, params in self.plan:
-            assert q is not None
-            bindings = q.bindings(params)
-            jobs.append((name, lambda kg, q=q, p=params: kg.run(q, p), lambda eng, q=q, b=bindings: raw_query(eng, q.text, b)))
-        jobs.append(("label-lookup", lambda kg: kg.sparql(LABEL_LOOKUP, {"label": label}), lambda eng: raw_query(eng, LABEL_LOOKUP, {"label": label})))
+        engines = list(workers)
+        names = [name for name, _q, _p in self.plan] + ["label-lookup"]
         runs: dict[tuple[str, str], list[float]] = {}
         raw: dict[str, list[float]] = {}
         digests: dict[str, dict[str, Any]] = {}
@@ -373,10 +379,13 @@ class Bench:
         capped: set[tuple[str, str]] = set()
         skipped: dict[tuple[str, str], float] = {}
         timed_out: set[tuple[str, str]] = set()
-        # wall seconds per (engine, query), warm-ups, raw runs and stopped runs included: where a run's time goes
+        # wall seconds per (engine, query), warm-ups, raw runs, stopped runs and reopening an
+        # engine after a stop included: where a run's time goes
         spent: dict[tuple[str, str], float] = {}
         for rep in range(self.config.reps):
-            for j, (name, call, raw_call) in enumerate(jobs):
+            for j, name in enumerate(names):
+                if not engines:
+                    break
                 order = engines[(rep + j) % len(engines):] + engines[: (rep + j) % len(engines)]
                 for eng in order:
                     self._say(f"{key}: run {rep + 1}/{self.config.reps} {name} on {eng}", 1)
@@ -388,20 +397,13 @@ class Bench:
                         if guess is not None and guess > self.config.budget_s:
                             skipped[pair] = guess
                             continue
-                    kg = opened[eng]
                     limit = self.config.budget_s
+                    first = rep == 0
                     began = time.perf_counter()
                     try:
-                        if rep == 0:
-                            # one untimed warm-up for cheap queries (caches, lazy parsing of the query)
-                            seconds, result = _time_call(lambda: call(kg), limit)
-                            if seconds < 1.0 and self.config.warmup:
-                                seconds, result = _time_call(lambda: call(kg), limit)
-                            digests.setdefault(name, {})[eng] = {"rows": _rows(result), "digest": _canonical(result)}
-                            if triples is not None:
-                                self.history.setdefault(pair, []).append((triples, seconds))
-                        else:
-                            seconds, _ = _time_call(lambda: call(kg), limit)
+                        # the first repetition: one untimed warm-up of a cheap query (caches, lazy
+                        # parsing), and a digest of the result to compare the engines' answers
+                        reply = workers[eng].call(("query", name, first and self.config.warmup, first, eng == "oxigraph"), limit)
                     except RunTimeout:
                         skipped[pair] = limit
                         timed_out.add(pair)
@@ -409,18 +411,19 @@ class Bench:
                             self.history.setdefault(pair, []).append((triples, limit))
                         spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
                         continue
-                    except Exception as err:  # a failing query is a finding, not a crash of the bench
-                        errors[pair] = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+                    except WorkerError as err:  # a failing query is a finding, not a crash of the bench
+                        errors[pair] = str(err)
                         continue
+                    seconds = reply["seconds"]
+                    if first:
+                        digests.setdefault(name, {})[eng] = {"rows": reply["rows"], "digest": reply.get("digest")}
+                        if triples is not None:
+                            self.history.setdefault(pair, []).append((triples, seconds))
                     runs.setdefault(pair, []).append(seconds)
                     if seconds > self.config.cap_s:
                         capped.add(pair)
-                    if eng == "oxigraph" and raw_call is not None:
-                        engine = kg.engine
-                        try:
-                            raw.setdefault(name, []).append(_time_call(lambda: raw_call(engine), limit)[0])
-                        except RunTimeout:
-                            pass
+                    if "raw_s" in reply:
+                        raw.setdefault(name, []).append(reply["raw_s"])
                     spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
         for (eng, name), times in runs.items():
             out["engines"][eng]["queries"][name] = {
@@ -445,7 +448,11 @@ class Bench:
         if raw:
             out["raw_oxigraph"] = {name: statistics.median(t) for name, t in raw.items()}
         for eng in engines:
+            w = workers[eng]
             out["engines"][eng]["catalogue_wall_s"] = round(sum(t for (e, _), t in spent.items() if e == eng), 2)
+            # a stopped Oxigraph run kills the engine's process; it is opened again for the next query
+            out["engines"][eng]["stopped_runs"] = w.kills
+            out["engines"][eng]["reopen_s"] = round(sum(w.opens[1:]), 2)
         out["slowest_to_measure"] = [
             {"engine": e, "query": n, "wall_s": round(t, 2)} for (e, n), t in sorted(spent.items(), key=lambda kv: -kv[1])[:10]
         ]
@@ -453,42 +460,32 @@ class Bench:
             values = {v["digest"] for v in per.values()}
             out["agree"][name] = {"same": len(values) == 1, "rows": {e: v["rows"] for e, v in per.items()}}
 
-    def run_analytics(self, kg: KnowledgeGraph) -> dict[str, Any]:
-        """The actors network projected by SPARQL into networkx, PageRank and sampled betweenness."""
+    def run_analytics(self, worker: EngineWorker) -> dict[str, Any]:
+        """:func:`analytics` on the Oxigraph engine's process (stopped after ANALYTICS_LIMIT_S)."""
         try:
-            from cmkg.network import project
-        except ImportError:
-            return {"actors": {"error": "cmkg.network is not in this checkout"}}
-        import networkx as nx
-
-        out: dict[str, Any] = {}
-        for name in ("actors", "diffusion"):
-            try:
-                seconds, g = _time_call(lambda: project(kg, name))
-            except Exception as err:
-                out[name] = {"error": f"{type(err).__name__}: {err}"}
-                continue
-            entry: dict[str, Any] = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "project_s": seconds}
-            entry["pagerank_s"] = _time_call(lambda: nx.pagerank(g))[0]
-            k = betweenness_k(g.number_of_nodes(), g.number_of_edges())
-            entry["betweenness_k"] = k
-            entry["betweenness_sampled_s"] = _time_call(lambda: nx.betweenness_centrality(g, k=k, seed=1))[0] if k else 0.0
-            out[name] = entry
-        return out
+            return worker.call(("analytics",), ANALYTICS_LIMIT_S)
+        except RunTimeout:
+            return {"error": f"stopped after {ANALYTICS_LIMIT_S:.0f} s"}
+        except WorkerError as err:
+            return {"error": str(err)}
 
     def run_curated(self) -> dict[str, Any]:
         """The curated graph: warm catalogue latency on the embedded engines, and a cold CLI process."""
         out: dict[str, Any] = {"engines": {}, "agree": {}}
-        opened = {"memory": KnowledgeGraph.load(), "oxigraph": KnowledgeGraph.load(engine="oxigraph")}
-        for eng in opened:
-            out["engines"][eng] = {"queries": {}}
+        workers: dict[str, EngineWorker] = {}
         try:
-            # the curated graph is the smallest size: its times seed the predictions for the synthetic sizes
-            with stage(self.stages, "curated: catalogue"):
-                self.time_queries("curated", opened, out, opened["memory"].engine.triple_count())
+            with tempfile.TemporaryDirectory(prefix="cmkg-bench-curated-", dir=self.config.out_dir) as tmp:
+                for eng in ("memory", "oxigraph"):
+                    workers[eng] = EngineWorker(eng, None, Path(tmp), self.config.budget_s)
+                    workers[eng].start()
+                    out["engines"][eng] = {"queries": {}}
+                # the curated graph is the smallest size: its times seed the predictions for the synthetic sizes
+                triples = workers["memory"].call(("triples",), 60)["triples"]
+                with stage(self.stages, "curated: catalogue"):
+                    self.time_queries("curated", workers, out, triples)
         finally:
-            for kg in opened.values():
-                kg.close()
+            for w in workers.values():
+                w.stop()
         with stage(self.stages, "curated: cold start"):
             out["cold_start"] = self.run_cold_start()
         return out

@@ -79,3 +79,34 @@ def test_harness_tiny_round_writes_results_report_and_plot(tmp_path: Path) -> No
     assert size["agree"]["practices-in-city"]["same"] is True
     assert (tmp_path / "report.md").read_text().startswith("# cmkg benchmark")
     assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+#: Oxigraph counts this cross product in Rust for hours on the curated graph, deaf to signals
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_worker_stops_an_oxigraph_run_past_its_limit_and_reopens(tmp_path: Path) -> None:
+    from bench.worker import EngineWorker, RunTimeout
+
+    with EngineWorker("oxigraph", None, tmp_path, timeout=60, grace=1.0) as worker:
+        worker.start()
+        first_pid = worker.call(("ping",), 30)["pid"]
+        with pytest.raises(RunTimeout):
+            worker.call(("sparql", "endless", ENDLESS), 1.0)
+        assert worker.kills == 1 and not worker.alive
+        # the next request opens the engine again in a new process and is answered
+        reply = worker.call(("query", "practices-in-city", False, True, True), 60)
+        assert reply["rows"] > 0 and "digest" in reply and "raw_s" in reply
+        assert worker.call(("ping",), 30)["pid"] != first_pid
+        assert len(worker.opens) == 2
+
+
+def test_worker_reports_an_engine_error_without_dying(tmp_path: Path) -> None:
+    from bench.worker import EngineWorker, WorkerError
+
+    with EngineWorker("memory", None, tmp_path, timeout=60) as worker:
+        worker.start()
+        with pytest.raises(WorkerError, match="QuerySyntaxError: SPARQL syntax error at line 1"):
+            worker.call(("sparql", "broken", "SELECT * WHERE { ?s ?p "), 30)
+        assert worker.alive and worker.kills == 0
+        assert worker.call(("triples",), 30)["triples"] > 1000
