@@ -79,7 +79,7 @@ class EngineWorker:
             raise WorkerError(f"{self.engine}: opening took longer than {OPEN_LIMIT_S:.0f} s")
         if reply[0] != "ready":
             self.kill()
-            raise WorkerError(f"{self.engine}: {reply[1]}")
+            raise WorkerError(reply[1] if reply[1].startswith(f"{self.engine}:") else f"{self.engine}: {reply[1]}")
         self.opens.append(float(reply[1]))
         return float(reply[1])
 
@@ -123,7 +123,7 @@ class EngineWorker:
             return ("error", f"{self.engine}: the engine's process died (exit code {code})")
 
     def kill(self) -> None:
-        if self.proc is not None:
+        if self.proc is not None and self.proc.pid is not None:  # started
             self.proc.kill()
             self.proc.join(10)
         if self.conn is not None:
@@ -247,8 +247,9 @@ def _handle(kg: Any, jobs: dict[str, Any], request: tuple[Any, ...], limit: floa
                 pass
         return out
     if kind == "sparql":
-        # ("sparql", label, text): a query that is not in the catalogue
-        seconds, result = _timed(lambda: kg.sparql(request[2]), limit)
+        # ("sparql", label, text[, bindings]): a query that is not in the catalogue
+        bindings = request[3] if len(request) > 3 else None
+        seconds, result = _timed(lambda: kg.sparql(request[2], bindings), limit)
         return {"seconds": seconds, "rows": _rows(result)}
     if kind == "analytics":
         from bench.harness import analytics

@@ -281,3 +281,20 @@ def test_cli_load_needs_oxigraph(cli, tmp_path: Path) -> None:  # type: ignore[n
     f.write_text("")
     code, _out, err = cli("load", str(f), "--engine", "memory")
     assert code == 1 and "--engine oxigraph" in err
+
+
+def test_parameter_scope_is_the_same_as_memory(kg: KnowledgeGraph, oxkg: KnowledgeGraph) -> None:
+    # a bound variable is in scope in the outermost group (where Oxigraph gets the value written
+    # in) and out of scope in a nested group's FILTER, on both engines
+    toronto = URIRef("https://w3id.org/cmkg/id/city/toronto")
+    name = {"_name": Literal("TORONTO")}
+    outer = f"SELECT ?s WHERE {{ ?s {RDFS_LABEL} ?label . FILTER(LCASE(STR(?label)) = LCASE(?_name)) }}"
+    nested = f"SELECT ?s WHERE {{ ?s {RDFS_LABEL} ?label . {{ FILTER(LCASE(STR(?label)) = LCASE(?_name)) }} }}"
+    assert kg.select(outer, name).terms == oxkg.select(outer, name).terms == ((toronto,),)
+    assert kg.select(nested, name).terms == oxkg.select(nested, name).terms == ()
+
+
+def test_literal_bound_where_only_an_iri_may_stand_falls_back_to_values(oxkg: KnowledgeGraph) -> None:
+    # `?s "x" ?o` is not SPARQL: the engine binds with VALUES instead, and no row matches
+    t = oxkg.select("SELECT ?s WHERE { ?s ?_p ?o }", {"_p": Literal("x")})
+    assert len(t) == 0

@@ -86,3 +86,70 @@ def test_every_payload_on_both_paths(kg, remote_kg, payload: str) -> None:  # ty
     local = kg.query("practices-in-city", city=payload)
     assert len(local) == 0
     assert normalised(remote_kg.query("practices-in-city", city=payload)) == normalised(local)
+
+
+# --- substitution: a value written in place of its variable (engine/binding.py) -------------
+
+def _algebra_with(text: str, payload: str) -> str:
+    """The algebra with every literal masked, to compare shapes (``\\uXXXX`` in a payload is read
+    as an escape by SPARQL's first pass, so the parsed value need not equal the payload)."""
+    algebra = translateQuery(parseQuery(text)).algebra
+
+    def walk(node):  # type: ignore[no-untyped-def]
+        if isinstance(node, Literal):
+            return "LITERAL"
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items() if not k.startswith("_")}
+        if isinstance(node, (list, tuple)):
+            return [walk(v) for v in node]
+        return repr(node)
+
+    return repr(walk(algebra))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))
+def test_substituted_text_keeps_the_algebra(payload: str) -> None:
+    from cmkg.engine.binding import bind_parameters
+
+    for name in LITERAL_QUERIES:
+        q = CATALOGUE[name]
+        p = next(p for p in q.params if p.type == "literal")
+        var = "_" + p.name
+        harmless = bind_parameters(q.text, {var: Literal("x")})
+        evil = bind_parameters(q.text, {var: Literal(payload)})
+        assert _algebra_with(evil, payload) == _algebra_with(harmless, payload), name
+
+
+@pytest.mark.parametrize(
+    "query, written",
+    [
+        ('SELECT ?s WHERE { ?s ?p ?o . FILTER(STR(?o) = ?_x) }', True),
+        ('SELECT ?s WHERE { ?s ?p ?o . { ?o ?q ?_x } }', True),  # a triple pattern in a nested group
+        ('SELECT ?s WHERE { ?s ?p ?o . { FILTER(STR(?o) = ?_x) } }', False),  # out of scope there
+        ('SELECT ?s WHERE { ?s ?p ?_x FILTER NOT EXISTS { ?s ?q ?_x } }', True),
+        ('SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s HAVING (COUNT(?o) > ?_x)', True),
+        ('SELECT ?s ?_x WHERE { ?s ?p ?_x }', False),  # projected
+        ('SELECT * WHERE { ?s ?p ?_x }', False),  # SELECT * would lose the column
+        ('SELECT ?s WHERE { ?s ?p ?o BIND(?o AS ?_x) }', False),  # assigned
+        ('SELECT ?s WHERE { VALUES ?_x { "a" } ?s ?p ?_x }', False),  # a VALUES header
+        ('SELECT ?s WHERE { ?s ?p ?_x } ORDER BY ?_x', False),
+        ('SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?_x } } }', False),  # a subquery's own scope
+        ('CONSTRUCT { ?s ?p ?_x } WHERE { ?s ?p ?_x }', False),  # the template
+    ],
+)
+def test_substitution_only_where_a_constant_may_stand(query: str, written: bool) -> None:
+    from cmkg.engine.binding import substitute
+
+    text, left = substitute(query, {"_x": Literal("zz")})
+    assert (left == {}) is written
+    assert ('"zz"' in text) is written
+    parseQuery(text)
+
+
+def test_substitution_leaves_strings_iris_and_comments_alone() -> None:
+    from cmkg.engine.binding import substitute
+
+    query = 'SELECT ?s WHERE {\n # ?_x in a comment\n ?s <http://e/?_x> "?_x" ; ?p ?_x }'
+    text, left = substitute(query, {"_x": Literal("a")})
+    assert left == {}
+    assert text == 'SELECT ?s WHERE {\n # ?_x in a comment\n ?s <http://e/?_x> "?_x" ; ?p "a" }'

@@ -256,18 +256,30 @@ class OxigraphEngine(Engine):
         refuse_remote_access(info, "the oxigraph engine")
         bound = {k: v for k, v in (bindings or {}).items() if v is not None}
         subs = None
+        values_form = text
         if bound:
             if info.kind == "select" and set(bound) <= _projected(text):
                 # SEP-0007 substitution: exactly rdflib's initBindings, no text rewriting
                 subs = {ox.Variable(k): to_oxigraph(v) for k, v in bound.items()}
             else:
-                # Oxigraph substitutes projected variables only; elsewhere bind as the remote engine does
-                from cmkg.engine.binding import inject_values
+                # Oxigraph substitutes projected variables only; elsewhere write each value in place
+                # of its variable where a constant may stand (Oxigraph plans around a constant far
+                # better than around VALUES), in VALUES where it may not (engine/binding.py)
+                from cmkg.engine.binding import inject_values, substitute
 
-                text = inject_values(text, bound)
+                written, left = substitute(text, bound)
+                values_form = inject_values(text, bound)
+                text = inject_values(written, left) if left else written
         result: Any = None
         try:
-            result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
+            try:
+                result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
+            except SyntaxError:
+                if text == values_form:
+                    raise
+                # a literal written where only an IRI may stand: the VALUES form instead
+                text = values_form
+                result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
             if info.kind == "select":
                 columns = [v.value for v in result.variables]
                 # one rdflib term per distinct Oxigraph term: a network's IRIs recur on many rows, and

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from cmkg.engine.base import Engine, QueryResult, inspect_query
 from cmkg.safety import resolve_codepoint_escapes
-from cmkg.engine.binding import inject_values, sparql_term, values_block
+from cmkg.engine.binding import inject_values, sparql_term, substitute, values_block
 from cmkg.errors import EndpointError, QuerySyntaxError, QueryTimeout
 from cmkg.results import ResultTable
 
@@ -125,7 +125,18 @@ class RemoteEngine(Engine):
         text = resolve_codepoint_escapes(text)
         info = inspect_query(text)  # refuses updates and reports syntax errors with line and column
         if bindings:
+            # each value written in place of its variable where a constant may stand: Oxigraph and
+            # other stores plan around a constant far better than around VALUES (engine/binding.py)
+            written, left = substitute(text, bindings)
+            if written != text:
+                try:
+                    return self._run(inject_values(written, left) if left else written, info, timeout)
+                except QuerySyntaxError:
+                    pass  # a literal where only an IRI may stand: send the VALUES form instead
             text = inject_values(text, bindings)
+        return self._run(text, info, timeout)
+
+    def _run(self, text: str, info: Any, timeout: float | None) -> QueryResult:
         if info.kind in ("select", "ask"):
             import json
 
