@@ -37,6 +37,8 @@ __all__ = ["Config", "run", "size_key", "stage", "analytics", "betweenness_k", "
 
 ROOT = Path(__file__).resolve().parents[1]
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 #: not in the catalogue: the lookup every page and `describe` does first
 LABEL_LOOKUP = "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 
@@ -131,7 +133,9 @@ def _canonical(table: Any) -> Any:
             v = t.toPython()
             if isinstance(v, (int, float)) or type(v).__name__ == "Decimal":
                 return f"{float(v):.6g}"
-            return f"{t}@{t.language or ''}^{t.datatype or ''}"
+            # RDF 1.1: a simple literal is an xsd:string (oxrdflib writes the datatype, rdflib does not)
+            datatype = "" if t.datatype is None or str(t.datatype) == XSD_STRING else t.datatype
+            return f"{t}@{t.language or ''}^{datatype}"
         if isinstance(t, URIRef):
             return str(t)
         return "_:"

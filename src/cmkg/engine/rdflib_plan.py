@@ -38,6 +38,8 @@ from rdflib.term import BNode, Variable
 
 __all__ = ["push_filters"]
 
+_EXISTS = ("Builtin_EXISTS", "Builtin_NOTEXISTS")
+
 # algebra nodes a filter may be pushed through to their first operand
 _THROUGH = {"Join": "p1", "LeftJoin": "p1", "Filter": "p", "Extend": "p"}
 
@@ -130,10 +132,11 @@ def _own_vars(expr: Any) -> set[Variable]:
 
 
 def _order(triples: list[Any], bound: set[Variable]) -> list[Any]:
-    """Greedy: next the triple with the fewest variables not bound yet (ties keep rdflib's order)."""
+    """Greedy: next the triple with the fewest variables not bound yet, then one that shares a bound
+    variable (a look-up from what is known, not a scan), ties in rdflib's order."""
     out, known, todo = [], set(bound), list(triples)
     while todo:
-        best = min(todo, key=lambda t: len(_triple_vars(t) - known))
+        best = min(todo, key=lambda t: (len(_triple_vars(t) - known), not (_triple_vars(t) & known)))
         todo.remove(best)
         out.append(best)
         known |= _triple_vars(best)
@@ -173,13 +176,155 @@ def push_filters(algebra: CompValue) -> CompValue:
     # rdflib marks a join lazy (bindings passed into its second part) only when no operand is a
     # join: the joins we add must not turn a lazy join above them into a cross product, so the
     # existing joins keep their marks and only the new ones are analysed.
-    before = {id(j): j.get("lazy") for j in _joins(algebra)}
+    before = {id(j): j["lazy"] for j in _joins(algebra) if "lazy" in j}
     out = _rewrite(algebra)
     _traverseAgg(out, visitor=analyse)
     for j in _joins(out):
         if id(j) in before:
             j["lazy"] = before[id(j)]
+    _make_lazy(out)
+    return _reorder(out, frozenset())  # type: ignore[no-any-return]
+
+
+def _make_lazy(node: Any) -> None:
+    """Mark a join lazy where its second part gives the same answers evaluated with the first's bindings.
+
+    rdflib marks a join lazy (its second part evaluated once per solution of the first, with
+    those bindings) only when neither part is a join, so in ``A . { B } UNION { C } . D`` the
+    union is evaluated once over the whole graph and hash-joined. Evaluating a part with some
+    variables already bound returns exactly its solutions compatible with those bindings when
+    it is made of triple patterns, paths, unions and joins of such, and BINDs whose expression
+    reads only variables the part itself always binds (a FILTER or an OPTIONAL could see a
+    binding from outside that the standard keeps out of its scope: those stay as they are).
+    """
+    if isinstance(node, list):
+        for n in node:
+            _make_lazy(n)
+        return
+    if not isinstance(node, CompValue):
+        return
+    if node.name in _EXISTS:
+        _make_lazy(node.graph)  # the translated pattern: an attribute, beside the parse tree's item
+        return
+    for k, v in node.items():
+        if k not in ("_vars", "PV", "var", "res"):  # "expr" too: it may hold an EXISTS
+            _make_lazy(v)
+    if node.name == "Join" and not _is_lazy(node) and _certain(node.p2) is not None:
+        node["lazy"] = True
+
+
+def _certain(node: Any) -> set[Variable] | None:
+    """The variables ``node`` binds in every solution, or None if it is not safe to evaluate with outer bindings."""
+    if not isinstance(node, CompValue):
+        return None
+    if node.name == "BGP":
+        return {v for t in node.triples for v in _triple_vars(t) if isinstance(v, Variable)}
+    if node.name == "Join":
+        a, b = _certain(node.p1), _certain(node.p2)
+        return None if a is None or b is None else a | b
+    if node.name == "Union":
+        a, b = _certain(node.p1), _certain(node.p2)
+        return None if a is None or b is None else a & b
+    if node.name == "Extend":
+        inner = _certain(node.p)
+        if inner is None:
+            return None
+        evars: set[Variable] = set()
+        if not _expr_vars(node.expr, evars) or not evars <= inner:
+            return None
+        # rdflib evaluates a BIND's expression on the solution with the outer bindings forgotten,
+        # except the variables marked on the node: those it reads must be marked (the patterns of
+        # an EXISTS have no marks at all)
+        node["_vars"] = (set(node["_vars"]) if "_vars" in node else set()) | inner | {node.var}
+        return inner | {node.var}
+    return None
+
+
+def _reorder(node: Any, bound: frozenset[Variable]) -> Any:
+    """Order each BGP's triples knowing which variables are bound when rdflib evaluates it.
+
+    rdflib sorts a BGP's triples when it evaluates them by how many variables each has unbound
+    at the start, not as the triples before it bind them: in ``?practice cmo:implementedIn ?city ;
+    cmo:ledBy ?org . ?org a cmo:Organisation`` for one ?city it takes every organisation for each
+    practice, then checks the link. Our order is greedy (:func:`_order`): next the triple with the
+    fewest variables unbound so far, preferring one joined to what is bound. Where rdflib's sort
+    would undo it, the BGP is split into a lazy join of BGPs, each of which rdflib keeps in order.
+    The second operand of a lazy join and of an OPTIONAL is evaluated once per solution of the
+    first, so their variables count as bound there; parameters (``?_name``) count as bound.
+    """
+    if isinstance(node, list):
+        return [_reorder(n, bound) for n in node]
+    if not isinstance(node, CompValue):
+        return node
+    if node.name == "BGP":
+        return _ordered_bgp(node, bound)
+    if node.name in _EXISTS:
+        # rdflib keeps the translated pattern as an attribute (the item is the parse tree)
+        node.graph = _reorder(node.graph, bound)
+        return node
+    if node.name in ("Join", "LeftJoin"):
+        node["p1"] = _reorder(node.p1, bound)
+        # a lazy join and an OPTIONAL evaluate their second part once per solution of the first
+        passes = node.name == "LeftJoin" or _is_lazy(node)
+        node["p2"] = _reorder(node.p2, bound | frozenset(_vars_of(node.p1)) if passes else bound)
+        return node
+    for k in list(node.keys()):
+        if k not in ("_vars", "expr", "PV", "var", "res"):
+            node[k] = _reorder(node[k], bound)
+    if node.name in ("Filter", "Extend") and isinstance(node.get("expr"), CompValue):
+        # the pattern of an EXISTS is evaluated once per solution, with its bindings
+        for e in _exists_in(node.expr):
+            e.graph = _reorder(e.graph, bound | frozenset(_vars_of(node.p)))
+    return node
+
+
+def _exists_in(expr: Any) -> list[CompValue]:
+    if isinstance(expr, CompValue):
+        if expr.name in _EXISTS:
+            return [expr]
+        return [e for k, v in expr.items() if k != "_vars" for e in _exists_in(v)]
+    if isinstance(expr, (list, tuple)):
+        return [e for v in expr for e in _exists_in(v)]
+    return []
+
+
+def _ordered_bgp(node: CompValue, bound: frozenset[Variable]) -> CompValue:
+    triples = list(node.triples)
+    if len(triples) < 2:
+        return node
+    params = {v for t in triples for v in _triple_vars(t) if isinstance(v, Variable) and v.startswith("_")}
+    known = set(bound) | params
+    ordered = _order(triples, known)
+    # segments rdflib's stable sort (by variables unbound at the segment's start) leaves in order
+    segments: list[list[Any]] = []
+    seg_known = set(known)
+    for t in ordered:
+        if segments and len(_triple_vars(t) - seg_known) >= len(_triple_vars(segments[-1][-1]) - seg_known):
+            segments[-1].append(t)
+            continue
+        if segments:
+            seg_known = known | set().union(*(_triple_vars(x) for seg in segments for x in seg))
+        segments.append([t])
+    if len(segments) == 1:
+        node["triples"] = ordered
+        return node
+    out: CompValue | None = None
+    for seg in segments:
+        bgp = CompValue("BGP", triples=seg)
+        bgp["_vars"] = set().union(*(_triple_vars(t) for t in seg))
+        if out is None:
+            out = bgp
+            continue
+        join = CompValue("Join", p1=out, p2=bgp)
+        join["_vars"] = set(out._vars) | set(bgp._vars)
+        join["lazy"] = True
+        out = join
+    assert out is not None
     return out
+
+
+def _vars_of(node: Any) -> set[Variable]:
+    return set(node.get("_vars") or ()) if isinstance(node, CompValue) else set()
 
 
 def _joins(node: Any) -> list[CompValue]:
@@ -194,3 +339,8 @@ def _joins(node: Any) -> list[CompValue]:
             if k != "_vars":
                 out += _joins(v)
     return out
+
+
+def _is_lazy(join: CompValue) -> bool:
+    # CompValue.get returns the key itself for a missing key; rdflib reads a missing mark as None
+    return "lazy" in join and bool(join["lazy"])
