@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--large", help="comma-separated sizes for the Oxigraph engines only (default 1e7; 'none' for none)")
     ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, of: {', '.join(ENGINES)}")
     ap.add_argument("--reps", type=int, default=5, help="timed runs per query and engine (median reported)")
+    ap.add_argument("--large-reps", type=int, default=3, help="timed runs per query at the Oxigraph-only sizes (default 3)")
     ap.add_argument("--out", type=Path, default=Path("build") / "bench", help="output folder")
     ap.add_argument("--budget", type=float, default=None, help="seconds a single query run may take (default 120; quick 3)")
     ap.add_argument("--no-curated", action="store_true", help="skip the curated-graph and cold-start measurements")
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         large_sizes=sizes(args.large, () if args.quick else (10**7,)),
         engines=engines,
         reps=args.reps,
+        large_reps=args.large_reps,
         out_dir=args.out,
         quick=args.quick,
     )

@@ -138,10 +138,10 @@ def generate(triples: int, seed: int = 1, anchors: Anchors | None = None) -> Ite
 
     Examples
     --------
-    >>> lines = list(generate(2000, seed=7))
-    >>> 1800 <= len(lines) <= 2400
+    >>> lines = list(generate(5000, seed=7))
+    >>> 4250 <= len(lines) <= 5750
     True
-    >>> lines == list(generate(2000, seed=7))
+    >>> lines == list(generate(5000, seed=7))
     True
     """
     a = anchors or curated_anchors()
@@ -196,6 +196,12 @@ def generate(triples: int, seed: int = 1, anchors: Anchors | None = None) -> Ite
 
     city_pick = _Zipf(n_city, 0.8)
     orgs: list[str] = []
+    # Organisations work locally, as in the sources: each in its home city and a few others (a
+    # handful in up to 30). A practice takes its organisations from those active in its city,
+    # the more popular ones (earlier in the list) more often. A global draw instead would put the
+    # most popular organisation in a fixed share of all practices in every city, and the pairs of
+    # cities it links would grow with the square of the graph (not what the sources show).
+    city_orgs: list[list[int]] = [[] for _ in range(n_city)]
     for i in range(n_org):
         if i < len(a.organisations):
             iri, label = a.organisations[i]
@@ -205,7 +211,11 @@ def generate(triples: int, seed: int = 1, anchors: Anchors | None = None) -> Ite
         yield t(iri, RDF_TYPE, _cmo("Organisation"))
         yield t(iri, LABEL, _lit(label))
         yield t(iri, _cmo("organisationType"), rng.choice(c["OrganisationType"]))
-        yield t(iri, _cmo("basedIn"), cities[city_pick(rng)])
+        home = city_pick(rng)
+        yield t(iri, _cmo("basedIn"), cities[home])
+        city_orgs[home].append(i)
+        for _ in range(min(30, int(rng.expovariate(1.0)))):
+            city_orgs[city_pick(rng)].append(i)
         if i and rng.random() < 0.2:
             yield t(iri, _cmo("memberOf"), orgs[rng.randrange(i)])
 
@@ -232,8 +242,16 @@ def generate(triples: int, seed: int = 1, anchors: Anchors | None = None) -> Ite
         yield t(iri, LABEL, _lit(label))
         yield t(iri, DESC, _lit(f"A generated practice that welcomes newcomers, number {i}."))
         yield t(iri, _cmo("source"), sections[rng.randrange(n_section)])
-        for city in dict.fromkeys(cities[city_pick(rng)] for _ in range(1 + (rng.random() < 0.15))):
-            yield t(iri, _cmo("implementedIn"), city)
+        where = list(dict.fromkeys(city_pick(rng) for _ in range(1 + (rng.random() < 0.15))))
+        for city in where:
+            yield t(iri, _cmo("implementedIn"), cities[city])
+        pool = city_orgs[where[0]]
+
+        def local_org() -> str:
+            if not pool:  # a city no organisation works in yet: any one, evenly, starts to
+                pool.append(rng.randrange(n_org))
+            return orgs[pool[int(len(pool) * rng.random() ** 2)]]
+
         for area in dict.fromkeys(c["PolicyArea"][area_pick(rng)] for _ in range(rng.randint(1, 3))):
             yield t(iri, _cmo("addresses"), area)
         for group in dict.fromkeys(rng.choice(c["TargetGroup"]) for _ in range(rng.randint(1, 2))):
@@ -241,11 +259,11 @@ def generate(triples: int, seed: int = 1, anchors: Anchors | None = None) -> Ite
         yield t(iri, _cmo("practiceType"), rng.choice(c["PracticeType"]))
         yield t(iri, _cmo("status"), rng.choice(c["Status"]))
         yield t(iri, _cmo("startYear"), _typed(1995 + rng.randrange(25), "gYear"))
-        yield t(iri, _cmo("ledBy"), orgs[org_pick(rng)])
-        for partner in dict.fromkeys(orgs[org_pick(rng)] for _ in range(rng.randint(0, 3))):
+        yield t(iri, _cmo("ledBy"), local_org())
+        for partner in dict.fromkeys(local_org() for _ in range(rng.randint(0, 3))):
             yield t(iri, _cmo("partner"), partner)
         if rng.random() < 0.3:
-            yield t(iri, _cmo("fundedBy"), orgs[org_pick(rng)])
+            yield t(iri, _cmo("fundedBy"), local_org())
         for rec in dict.fromkeys(rng.choice(recs) for _ in range(rng.randint(0, 2))):
             yield t(iri, _cmo("exemplifies"), rec)
         if i > 10 and rng.random() < 0.06:

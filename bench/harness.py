@@ -74,6 +74,8 @@ class Config:
     large_sizes: Sequence[int] = (10**7,)  # for the Oxigraph engines only
     engines: Sequence[str] = ENGINES
     reps: int = 5
+    #: timed runs per query at the Oxigraph-only sizes (10^7: 3 x 89 queries x 3 engines is most of an hour)
+    large_reps: int = 3
     seed: int = 1
     out_dir: Path = field(default_factory=lambda: Path("build") / "bench")
     cap_s: float = 20.0  # a query run slower than this is not repeated
@@ -256,8 +258,14 @@ class Bench:
         n = 0
         for size in list(self.config.sizes) + list(self.config.large_sizes):
             engines = self.engines_for(size)
-            n += len(engines) + self.config.reps * (len(self.plan) + 1) * len(engines)
+            n += len(engines) + self.reps_for(size) * (len(self.plan) + 1) * len(engines)
         return n + (self.config.reps * (len(self.plan) + 1) * 2 if self.config.curated else 0)
+
+    def reps_for(self, size: int | None) -> int:
+        """Timed runs per query at ``size`` (fewer at the Oxigraph-only sizes: ``large_reps``)."""
+        if size is not None and size in self.config.large_sizes:
+            return min(self.config.reps, self.config.large_reps)
+        return self.config.reps
 
     def engines_for(self, size: int) -> list[str]:
         if size in self.config.large_sizes:
@@ -341,7 +349,7 @@ class Bench:
                             out["engines"][eng]["error"] = str(err)
                             del workers[eng]
                 with stage(self.stages, f"{key}: catalogue"):
-                    self.time_queries(key, workers, out, out.get("triples") or size)
+                    self.time_queries(key, workers, out, out.get("triples") or size, size)
                 if self.config.analytics and "oxigraph" in workers:
                     self._say(f"{key}: analytics")
                     with stage(self.stages, f"{key}: analytics"):
@@ -366,7 +374,9 @@ class Bench:
                 exp = min(2.5, max(1.0, math.log(t1 / t0) / math.log(n1 / n0)))
         return t1 * (triples / n1) ** exp
 
-    def time_queries(self, key: str, workers: dict[str, EngineWorker], out: dict[str, Any], triples: int | None) -> None:
+    def time_queries(
+        self, key: str, workers: dict[str, EngineWorker], out: dict[str, Any], triples: int | None, size: int | None = None
+    ) -> None:
         """Every catalogue query plus the label lookup, ``reps`` times on every engine, interleaved.
 
         Each engine answers in its own process (bench/worker.py): a run past ``budget_s`` is
@@ -386,13 +396,14 @@ class Bench:
         # wall seconds per (engine, query), warm-ups, raw runs, stopped runs and reopening an
         # engine after a stop included: where a run's time goes
         spent: dict[tuple[str, str], float] = {}
-        for rep in range(self.config.reps):
+        reps = self.reps_for(size)
+        for rep in range(reps):
             for j, name in enumerate(names):
                 if not engines:
                     break
                 order = engines[(rep + j) % len(engines):] + engines[: (rep + j) % len(engines)]
                 for eng in order:
-                    self._say(f"{key}: run {rep + 1}/{self.config.reps} {name} on {eng}", 1)
+                    self._say(f"{key}: run {rep + 1}/{reps} {name} on {eng}", 1)
                     pair = (eng, name)
                     if pair in capped or pair in errors or pair in skipped:
                         continue
