@@ -153,6 +153,18 @@ def _ms(entry: dict[str, Any]) -> str:
     return text + (" (capped)" if entry.get("capped") else "")
 
 
+def _large_reps(meta: dict[str, Any]) -> str:
+    """`` (3 at 1e7)`` when the Oxigraph-only sizes had fewer runs."""
+    parts = meta.get("parts") or [{"config": meta.get("config", {})}]
+    notes = set()
+    for part in parts:
+        cfg = part.get("config") or {}
+        large, reps, large_reps = cfg.get("large_sizes") or [], cfg.get("reps"), cfg.get("large_reps")
+        if large and large_reps and reps and large_reps < reps:
+            notes.add(f"{large_reps} at " + ", ".join(f"1e{len(str(n)) - 1}" for n in large))
+    return f" ({'; '.join(sorted(notes))})" if notes else ""
+
+
 def write_report(results: dict[str, Any], path: Path) -> Path:
     """Write the markdown report next to results.json."""
     s = results.get("summary") or summarise(results)
@@ -168,7 +180,9 @@ def write_report(results: dict[str, Any], path: Path) -> Path:
         "",
         f"Synthetic graphs from `bench/generator.py` (seed {meta.get('config', {}).get('seed')}) plus the ontology; "
         f"every catalogue query ({len(meta.get('catalogue', []))}) with its example parameters, median of "
-        f"{meta.get('config', {}).get('reps')} runs{' after a warm-up' if meta.get('config', {}).get('warmup', True) else ' (no warm-up: quick mode)'}, engines interleaved. rdflib memory and oxrdflib are not run at 10^7 "
+        f"{meta.get('config', {}).get('reps')} runs{_large_reps(meta)}{' after a warm-up' if meta.get('config', {}).get('warmup', True) else ' (no warm-up: quick mode)'}, engines interleaved, "
+        "each engine in a process of its own (a run past the time limit is stopped there and the engine opened again). "
+        "rdflib memory and oxrdflib are not run at 10^7 "
         "(rdflib would need about 13 GB and hours); a query run slower than "
         f"{meta.get('config', {}).get('cap_s')} s is not repeated (marked capped).",
         "",

@@ -110,3 +110,33 @@ def test_worker_reports_an_engine_error_without_dying(tmp_path: Path) -> None:
             worker.call(("sparql", "broken", "SELECT * WHERE { ?s ?p "), 30)
         assert worker.alive and worker.kills == 0
         assert worker.call(("triples",), 30)["triples"] > 1000
+
+
+def test_runs_of_different_sizes_merge_into_one_report(tmp_path: Path) -> None:
+    from bench.harness import Config, run
+    from bench.merge import main as merge_main
+
+    for size in (3_000, 6_000):
+        run(
+            Config(sizes=(size,), large_sizes=(), engines=("memory", "oxigraph"), reps=1, out_dir=tmp_path / str(size),
+                   cold_runs=1, analytics=False, viz=False, curated=False),
+            show_progress=False,
+        )
+    out = tmp_path / "merged"
+    assert merge_main([str(out), str(tmp_path / "6000" / "results.json"), str(tmp_path / "3000" / "results.json")]) == 0
+    merged = json.loads((out / "results.json").read_text())
+    assert list(merged["sizes"]) == ["3000", "6000"]  # in increasing order
+    assert "query_speedup_oxigraph_vs_memory_3000" in merged["summary"]
+    assert "query_speedup_oxigraph_vs_memory_6000" in merged["summary"]
+    assert len(merged["meta"]["parts"]) == 2
+    assert "| oxigraph | 6000 |" in (out / "report.md").read_text()
+    assert (out / "latency.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_merge_of_a_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.merge import main as merge_main
+
+    assert merge_main([str(tmp_path / "out"), str(tmp_path / "nope.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "nope.json" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
