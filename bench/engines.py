@@ -12,12 +12,7 @@ the same store to show what the engine's layer costs.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -27,6 +22,7 @@ from typing import Any
 
 from rdflib.term import Node
 
+from bench.process import free_port, oxigraph_cli, stop_process
 from cmkg.engine.base import Engine, QueryResult, inspect_query
 from cmkg.kg import KnowledgeGraph
 from cmkg.results import ResultTable
@@ -104,28 +100,13 @@ def raw_query(engine: Any, text: str, bindings: Mapping[str, Node] | None) -> in
         del result  # freed on this thread (see OxigraphEngine.query)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def oxigraph_cli() -> str:
-    """The ``oxigraph`` server binary of this environment (from the ``oxigraph`` PyPI package)."""
-    here = Path(sys.executable).parent / "oxigraph"
-    found = str(here) if here.exists() else shutil.which("oxigraph")
-    if not found:
-        raise RuntimeError("the oxigraph server binary is missing: pip install oxigraph")
-    return found
-
-
 @dataclass
 class Server:
     """An ``oxigraph serve`` process on a free local port, stopped by its pid."""
 
     location: Path
     timeout: float = 600.0  # the server stops a query after this long
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -165,13 +146,8 @@ class Server:
         raise RuntimeError("oxigraph serve did not answer within 60 s")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc, grace=20)
         self.proc = None
 
 

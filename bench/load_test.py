@@ -22,10 +22,7 @@ import argparse
 import json
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench.process import cmkg_serve
 
 __all__ = ["run", "PATHOLOGICAL", "cheap_requests"]
 
@@ -75,43 +74,6 @@ def entity_pages() -> list[str]:
 
 def _headers(path: str) -> dict[str, str]:
     return {"Accept": "application/sparql-results+json" if path.startswith("/api/queries/") else "text/html"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_server(port: int, timeout: float, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cmkg", "serve", "--port", str(port), "--timeout", str(timeout)],
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 120
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"cmkg serve exited with {proc.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            _stop(proc)
-            raise RuntimeError("cmkg serve did not answer within 120 s")
-        time.sleep(0.2)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -201,18 +163,14 @@ def run(out_dir: Path, clients: int = 32, requests: int = 2000, *, timeout: floa
     phases = {}
     for phase, pathological in (("baseline", False), ("with_pathological", True)):
         # A fresh server per phase, so both start with the same (cold) response cache.
-        port = _free_port()
-        proc = _start_server(port, timeout, out_dir / f"load-server-{phase}.log")
-        base = f"http://127.0.0.1:{port}"
-        try:
+        with cmkg_serve(["--timeout", str(timeout)], out_dir / f"load-server-{phase}.log") as url:
+            base = url.rstrip("/")
             # The front pages and the catalogue's examples are warm (a running explorer has served
             # them before); the entity pages are not: each is computed at its first visit.
             with httpx.Client(base_url=base, timeout=60) as http:
                 for path in warm:
                     http.get(path, headers=_headers(path))
             phases[phase] = _phase(base, clients, requests, warm + tail, pathological, timeout)
-        finally:
-            _stop(proc)
     baseline, mixed = phases["baseline"], phases["with_pathological"]
     ratio = mixed["p95_ms"] / baseline["p95_ms"] if baseline["p95_ms"] else float("nan")
     result = {

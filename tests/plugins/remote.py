@@ -23,10 +23,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from bench.process import free_port, oxigraph_cli, stop_process
 
 __all__ = ["OxigraphServer", "oxigraph_server", "remote_kg", "example_result", "free_port"]
 
@@ -61,20 +59,11 @@ class OxigraphServer:
         return self.base + "/store"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _oxigraph_binary() -> str:
-    here = Path(sys.executable).parent / "oxigraph"
-    if here.exists():
-        return str(here)
-    found = shutil.which("oxigraph")
-    if found is None:
+    try:
+        return oxigraph_cli()
+    except RuntimeError:
         pytest.fail("the `oxigraph` server binary is missing: pip install '.[test]' installs it from PyPI")
-    return found
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen[bytes], deadline_s: float = 30.0) -> None:
@@ -107,13 +96,7 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
         _wait_until_up(server.query_url, proc)
         yield server
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        stop_process(proc)
         if proc.stderr:
             proc.stderr.close()
 

@@ -10,19 +10,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 with warnings.catch_warnings():
@@ -30,16 +22,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from bench.process import cmkg_serve
 from cmkg import KnowledgeGraph
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "server" / "testville.ttl"
 LIVE_TIMEOUT = 2.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -58,44 +45,6 @@ def server_app(server_kg: KnowledgeGraph) -> Any:
 def server_client(server_app: Any) -> Iterator[TestClient]:
     with TestClient(server_app, raise_server_exceptions=False) as client:
         yield client
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
-@contextmanager
-def cmkg_serve(args: list[str], log: Path) -> Iterator[str]:
-    """Run ``cmkg serve --port FREE ARGS…`` until it answers; yield its URL; stop it by its pid."""
-    port = free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cmkg", "serve", "--port", str(port), *args],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"cmkg serve exited with {proc.returncode}: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(url + "sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"cmkg serve did not answer within 90 s: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture(scope="session")
