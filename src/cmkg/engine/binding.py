@@ -76,6 +76,25 @@ def values_block(bindings: Mapping[str, Node]) -> str:
     return f"VALUES ({' '.join(names)}) {{ ({terms}) }}"
 
 
+def _skip_opaque(text: str, i: int) -> int:
+    """The index after the comment, string or IRI that starts at ``i`` (``i`` itself if none does)."""
+    ch = text[i]
+    if ch == "#":
+        j = text.find("\n", i)
+        return len(text) if j < 0 else j + 1
+    if ch in "\"'":
+        quote = ch * 3 if text.startswith(ch * 3, i) else ch
+        j = i + len(quote)
+        while j < len(text) and not text.startswith(quote, j):
+            j += 2 if text[j] == "\\" else 1
+        return j + len(quote)
+    if ch == "<":
+        m = _IRIREF_RE.match(text, i)
+        if m:
+            return m.end()
+    return i
+
+
 def _top_level_groups(text: str) -> list[tuple[int, int]]:
     """Spans (open, close) of the ``{…}`` groups at nesting depth 0, outside strings, IRIs and comments."""
     spans: list[tuple[int, int]] = []
@@ -83,24 +102,11 @@ def _top_level_groups(text: str) -> list[tuple[int, int]]:
     start = -1
     i, n = 0, len(text)
     while i < n:
+        j = _skip_opaque(text, i)
+        if j != i:
+            i = j
+            continue
         ch = text[i]
-        if ch == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if ch in "\"'":
-            long = text.startswith(ch * 3, i)
-            quote = ch * 3 if long else ch
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if ch == "<":
-            m = _IRIREF_RE.match(text, i)
-            if m:
-                i = m.end()
-                continue
         if ch == "(":
             parens += 1
         elif ch == ")":
@@ -175,26 +181,13 @@ def _scan_variables(text: str) -> tuple[dict[str, list[tuple[int, int, bool]]], 
     parens = 0
     i, n = 0, len(text)
     while i < n:
-        ch = text[i]
-        if ch == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if ch in "\"'":
-            long = text.startswith(ch * 3, i)
-            quote = ch * 3 if long else ch
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            last_word = ""
-            continue
-        if ch == "<":
-            m = _IRIREF_RE.match(text, i)
-            if m:
-                i = m.end()
+        j = _skip_opaque(text, i)
+        if j != i:
+            i = j
+            if text[j - 1] != "\n":  # a string or an IRI (not a comment) ends the word before it
                 last_word = ""
-                continue
+            continue
+        ch = text[i]
         if ch in "?$" and i + 1 < n:
             m = _NAME_CHARS.match(text, i + 1)
             if m and m.end() > i + 1:
