@@ -12,11 +12,11 @@ from bench.harness import Config, run, stage
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description="Benchmark cmkg's engines on synthetic graphs.")
-    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 3 runs, in about two minutes")
+    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 1 timed run after a warm-up, no load test: about two minutes")
     ap.add_argument("--sizes", help="comma-separated sizes in triples for all engines (default 1e4,1e5,1e6)")
     ap.add_argument("--large", help="comma-separated sizes for the Oxigraph engines only (default 1e7; 'none' for none)")
     ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, of: {', '.join(ENGINES)}")
-    ap.add_argument("--reps", type=int, default=5, help="timed runs per query and engine (median reported)")
+    ap.add_argument("--reps", type=int, default=None, help="timed runs per query and engine, median reported (default 5; quick 1)")
     ap.add_argument("--large-reps", type=int, default=3, help="timed runs per query at the Oxigraph-only sizes (default 3)")
     ap.add_argument("--out", type=Path, default=Path("build") / "bench", help="output folder")
     ap.add_argument("--budget", type=float, default=None, help="seconds a single query run may take (default 120; quick 3)")
@@ -36,8 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [e for e in engines if e not in ENGINES]
     if unknown:
         ap.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
-    if args.reps < 1:
-        ap.error("--reps must be at least 1")
+    if args.reps is None:
+        args.reps = 1 if args.quick else 5
+    if args.reps < 1 or args.large_reps < 1:
+        ap.error("--reps and --large-reps must be at least 1")
     config = Config(
         sizes=sizes(args.sizes, (10**4, 10**5) if args.quick else (10**4, 10**5, 10**6)),
         large_sizes=sizes(args.large, () if args.quick else (10**7,)),
@@ -48,10 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
     )
     if args.quick:
-        # two minutes: three timed runs and no warm-up, no query allowed more than a few seconds,
-        # three cold starts, a lighter visualisation benchmark (see bench/viz_bench.py)
-        config.reps = min(args.reps, 3)
-        config.warmup = False
+        # two minutes: one timed run after a warm-up (for queries under a second), no query
+        # allowed more than a few seconds, three cold starts, a lighter visualisation benchmark
+        # (see bench/viz_bench.py), and no load test (make test runs a small one)
         config.cap_s, config.budget_s = 1.0, 3.0
         config.cold_runs = 3
     if args.budget is not None:
@@ -64,11 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     for key in sorted(k for k in s if k.startswith(("query_speedup_oxigraph_vs", "load_triples_per_s_oxigraph_1"))):
         val = s[key]
         print(f"  {key}: {val:,.2f}" if isinstance(val, (int, float)) else f"  {key}: {val}")
-    if not args.no_load:
+    if not args.no_load and not args.quick:
         from bench import load_test
 
-        # quick: enough requests for percentiles and one pathological query per phase
-        clients, requests = (4, 50) if args.quick else (32, 2000)
+        clients, requests = 32, 2000
         with stage(results["meta"]["stages"], "load test (explorer)"):
             load = load_test.run(args.out, clients, requests)
         print(
