@@ -85,9 +85,10 @@ def raw_query(engine: Any, text: str, bindings: Mapping[str, Node] | None) -> in
         if inspect_query(text).kind == "select" and set(bound) <= _projected(text):
             subs = {ox.Variable(k): to_oxigraph(v) for k, v in bound.items()}
         else:
-            from cmkg.engine.binding import inject_values
+            # bound as the engine binds them (engine/binding.py), so both run the same query
+            from cmkg.engine.binding import bind_parameters
 
-            text = inject_values(text, bound)
+            text = bind_parameters(text, bound)
     result = engine.store.query(text, use_default_graph_as_union=True, substitutions=subs)
     try:
         if isinstance(result, ox.QueryBoolean):
