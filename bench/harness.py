@@ -81,9 +81,13 @@ class Config:
     cap_s: float = 20.0  # a query run slower than this is not repeated
     budget_s: float = 120.0  # a query predicted to run longer than this at a size is not run there
     cold_runs: int = 5
-    #: an untimed run of each cheap query before its timed ones; quick mode times 3 runs with no
-    #: warm-up instead (the median of three is a warm run even when the first one was cold)
+    #: an untimed run of each cheap query before its timed ones, on these engines (None: all);
+    #: quick mode warms up rdflib only (its first run parses and translates the query, which
+    #: the engine then keeps; the Oxigraph engines parse every run anyway)
     warmup: bool = True
+    warmup_engines: Sequence[str] | None = None
+    #: each Oxigraph run repeated on raw pyoxigraph (the engine layer's overhead); not in quick mode
+    raw: bool = True
     analytics: bool = True
     viz: bool = True
     curated: bool = True
@@ -414,11 +418,12 @@ class Bench:
                             continue
                     limit = self.config.budget_s
                     first = rep == 0
+                    warm = first and self.config.warmup and (self.config.warmup_engines is None or eng in self.config.warmup_engines)
                     began = time.perf_counter()
                     try:
                         # the first repetition: one untimed warm-up of a cheap query (caches, lazy
                         # parsing), and a digest of the result to compare the engines' answers
-                        reply = workers[eng].call(("query", name, first and self.config.warmup, first), limit)
+                        reply = workers[eng].call(("query", name, warm, first), limit)
                     except RunTimeout:
                         skipped[pair] = limit
                         timed_out.add(pair)
@@ -437,7 +442,7 @@ class Bench:
                     runs.setdefault(pair, []).append(seconds)
                     if seconds > self.config.cap_s:
                         capped.add(pair)
-                    if eng == "oxigraph":
+                    if eng == "oxigraph" and self.config.raw:
                         # raw pyoxigraph on the same query and store: what the engine layer costs
                         try:
                             raw.setdefault(name, []).append(workers[eng].call(("raw", name), limit)["seconds"])

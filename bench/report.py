@@ -153,6 +153,16 @@ def _ms(entry: dict[str, Any]) -> str:
     return text + (" (capped)" if entry.get("capped") else "")
 
 
+def _warmup_text(config: dict[str, Any]) -> str:
+    """How the run warmed its queries up, for the report's method line."""
+    if not config.get("warmup", True):
+        return " (no warm-up)"
+    engines = config.get("warmup_engines")
+    if engines:
+        return f" after a warm-up on {', '.join(engines)} only (quick mode)"
+    return " after a warm-up"
+
+
 def _large_reps(meta: dict[str, Any]) -> str:
     """`` (3 at 1e7)`` when the Oxigraph-only sizes had fewer runs."""
     parts = meta.get("parts") or [{"config": meta.get("config", {})}]
@@ -180,7 +190,7 @@ def write_report(results: dict[str, Any], path: Path) -> Path:
         "",
         f"Synthetic graphs from `bench/generator.py` (seed {meta.get('config', {}).get('seed')}) plus the ontology; "
         f"every catalogue query ({len(meta.get('catalogue', []))}) with its example parameters, median of "
-        f"{meta.get('config', {}).get('reps')} runs{_large_reps(meta)}{' after a warm-up' if meta.get('config', {}).get('warmup', True) else ' (no warm-up: quick mode)'}, engines interleaved, "
+        f"{meta.get('config', {}).get('reps')} runs{_large_reps(meta)}{_warmup_text(meta.get('config', {}))}, engines interleaved, "
         "each engine in a process of its own (a run past the time limit is stopped there and the engine opened again). "
         "rdflib memory and oxrdflib are not run at 10^7 "
         "(rdflib would need about 13 GB and hours); a query run slower than "

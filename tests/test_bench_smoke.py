@@ -81,6 +81,20 @@ def test_harness_tiny_round_writes_results_report_and_plot(tmp_path: Path) -> No
     assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_quick_settings_skip_raw_runs_and_say_how_they_warmed_up(tmp_path: Path) -> None:
+    from bench.harness import Config, run
+
+    config = Config(
+        sizes=(3_000,), large_sizes=(), engines=("memory", "oxigraph"), reps=1, out_dir=tmp_path,
+        cold_runs=1, analytics=False, viz=False, curated=False, warmup_engines=("memory",), raw=False,
+    )
+    results = run(config, show_progress=False)
+    size = results["sizes"]["3000"]
+    assert "raw_oxigraph" not in size
+    assert size["engines"]["oxigraph"]["queries"]["practices-in-city"]["runs"] == 1
+    assert "after a warm-up on memory only (quick mode)" in (tmp_path / "report.md").read_text()
+
+
 #: Oxigraph counts this cross product in Rust for hours on the curated graph, deaf to signals
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
