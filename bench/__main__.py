@@ -12,7 +12,7 @@ from bench.harness import Config, run, stage
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description="Benchmark cmkg's engines on synthetic graphs.")
-    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 1 timed run after a warm-up, no load test: about two minutes")
+    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 1 timed run, two engines at a time, no load test: under two minutes")
     ap.add_argument("--sizes", help="comma-separated sizes in triples for all engines (default 1e4,1e5,1e6)")
     ap.add_argument("--large", help="comma-separated sizes for the Oxigraph engines only (default 1e7; 'none' for none)")
     ap.add_argument(
@@ -55,13 +55,15 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
     )
     if args.quick:
-        # two minutes: one timed run (after a warm-up on rdflib, for queries under a second), no
-        # query allowed more than a few seconds, no raw-pyoxigraph runs, three cold starts, a
-        # lighter visualisation benchmark (see bench/viz_bench.py), and no load test (make test
-        # runs a small one)
+        # two minutes: one timed run (after a warm-up, for queries under 0.25 s), no
+        # query allowed more than a few seconds, no raw-pyoxigraph runs, two runs at a time on
+        # different engines (one core each), sampled betweenness over a quarter of the sources,
+        # three cold starts, a lighter visualisation benchmark (see bench/viz_bench.py), and no
+        # load test (make test runs a small one)
         config.cap_s, config.budget_s = 1.0, 3.0
         config.cold_runs = 3
-        config.warmup_engines, config.raw = ("memory",), False
+        config.raw, config.parallel = False, True
+        config.warmup_below_s, config.betweenness_budget = 0.25, 500_000
     if args.budget is not None:
         config.budget_s = args.budget
         config.cap_s = min(config.cap_s, args.budget)

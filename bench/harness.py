@@ -49,7 +49,7 @@ LABEL_LOOKUP = "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label
 BETWEENNESS_BUDGET = 2_000_000
 
 
-def betweenness_k(nodes: int, edges: int) -> int:
+def betweenness_k(nodes: int, edges: int, budget: int = BETWEENNESS_BUDGET) -> int:
     """How many sources sampled betweenness draws for a network this size (see BETWEENNESS_BUDGET).
 
     Examples
@@ -57,7 +57,7 @@ def betweenness_k(nodes: int, edges: int) -> int:
     >>> betweenness_k(8_445, 22_022), betweenness_k(84_452, 220_451), betweenness_k(100, 150)
     (90, 16, 100)
     """
-    return min(nodes, max(16, min(256, BETWEENNESS_BUDGET // max(1, edges))))
+    return min(nodes, max(16, min(256, budget // max(1, edges))))
 
 
 def size_key(n: int) -> str:
@@ -81,13 +81,19 @@ class Config:
     cap_s: float = 20.0  # a query run slower than this is not repeated
     budget_s: float = 120.0  # a query predicted to run longer than this at a size is not run there
     cold_runs: int = 5
-    #: an untimed run of each cheap query before its timed ones, on these engines (None: all);
-    #: quick mode warms up rdflib only (its first run parses and translates the query, which
-    #: the engine then keeps; the Oxigraph engines parse every run anyway)
+    #: an untimed run of each cheap query before its timed ones (the first run of a query text
+    #: parses it: rdflib's translation, cmkg's inspection of the query, caches)
     warmup: bool = True
-    warmup_engines: Sequence[str] | None = None
+    #: a query is warmed up only if its first run took less than this (quick: only the fast
+    #: ones, where that first parse is a noticeable share of the run)
+    warmup_below_s: float = 1.0
     #: each Oxigraph run repeated on raw pyoxigraph (the engine layer's overhead); not in quick mode
     raw: bool = True
+    #: breadth-first searches of sampled betweenness per network (see betweenness_k)
+    betweenness_budget: int = BETWEENNESS_BUDGET
+    #: the runs shared by two threads, one run per engine at a time (two cores busy), instead
+    #: of all interleaved on one: quick mode, where the wall time matters more than shared noise
+    parallel: bool = False
     analytics: bool = True
     viz: bool = True
     curated: bool = True
@@ -199,11 +205,69 @@ def _time_call(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
+def run_parallel(tasks: Sequence[tuple[int, str, str]], run: Callable[[int, str, str], None], threads: int = 2) -> None:
+    """``run(rep, name, engine)`` for every task on ``threads`` threads, one run per engine at a time.
+
+    Each engine's tasks keep their order (its process answers one request at a time, and a
+    query stopped in its first run is not run again). A free thread takes the next task of
+    the idle engine with the most work left: its tasks left times its mean run so far (an
+    engine not measured yet first), so the slowest engine never waits for the others.
+    """
+    import threading
+    from collections import deque
+
+    queues: dict[str, deque[tuple[int, str, str]]] = {}
+    for task in tasks:
+        queues.setdefault(task[2], deque()).append(task)
+    busy: set[str] = set()
+    spent = dict.fromkeys(queues, 0.0)
+    done = dict.fromkeys(queues, 0)
+    failure: list[BaseException] = []
+    cond = threading.Condition()
+
+    def left(eng: str) -> float:
+        return spent[eng] / done[eng] * len(queues[eng]) if done[eng] else math.inf
+
+    def worker() -> None:
+        while True:
+            with cond:
+                while True:
+                    if failure or not any(queues.values()):
+                        return
+                    idle = [e for e, q in queues.items() if q and e not in busy]
+                    if idle:
+                        eng = max(idle, key=left)
+                        break
+                    cond.wait()
+                busy.add(eng)
+                task = queues[eng].popleft()
+            began = time.perf_counter()
+            try:
+                run(*task)
+            except BaseException as err:  # stop the other thread too, then raise in the caller
+                with cond:
+                    failure.append(err)
+            finally:
+                with cond:
+                    busy.discard(eng)
+                    spent[eng] += time.perf_counter() - began
+                    done[eng] += 1
+                    cond.notify_all()
+
+    pool = [threading.Thread(target=worker, name=f"bench-{i}") for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    if failure:
+        raise failure[0]
+
+
 #: how long the analytics of one size (projection, PageRank, sampled betweenness) may take
 ANALYTICS_LIMIT_S = 1800.0
 
 
-def analytics(kg: KnowledgeGraph) -> dict[str, Any]:
+def analytics(kg: KnowledgeGraph, budget: int = BETWEENNESS_BUDGET) -> dict[str, Any]:
     """The actors and diffusion networks projected by SPARQL into networkx, PageRank and sampled betweenness."""
     import networkx as nx
 
@@ -218,7 +282,7 @@ def analytics(kg: KnowledgeGraph) -> dict[str, Any]:
             continue
         entry: dict[str, Any] = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "project_s": seconds}
         entry["pagerank_s"] = _time_call(lambda: nx.pagerank(g))[0]
-        k = betweenness_k(g.number_of_nodes(), g.number_of_edges())
+        k = betweenness_k(g.number_of_nodes(), g.number_of_edges(), budget)
         entry["betweenness_k"] = k
         entry["betweenness_sampled_s"] = _time_call(lambda: nx.betweenness_centrality(g, k=k, seed=1))[0] if k else 0.0
         out[name] = entry
@@ -327,31 +391,39 @@ class Bench:
         engines = self.engines_for(size)
         with tempfile.TemporaryDirectory(prefix=f"cmkg-bench-{key}-", dir=self.config.out_dir) as tmp:
             work = Path(tmp)
-            for eng in engines:
+
+            def probe(eng: str) -> dict[str, Any]:
                 self._say(f"{key}: loading {eng}")
                 with stage(self.stages, f"{key}: load probe {eng}"):
-                    out["engines"][eng] = {"load": self.load_probe(eng, work, files), "queries": {}}
+                    entry: dict[str, Any] = {"load": self.load_probe(eng, work, files), "queries": {}}
                     if eng == "oxigraph":
-                        out["engines"][eng]["load_lenient"] = self.load_probe("oxigraph-lenient", work, files)
+                        entry["load_lenient"] = self.load_probe("oxigraph-lenient", work, files)
                 self._say(f"{key}: loaded {eng}", 1)
+                return entry
+
+            for eng, entry in zip(engines, self._map(probe, engines)):
+                out["engines"][eng] = entry
             out["triples"] = next((e["load"].get("triples") for e in out["engines"].values() if "triples" in e["load"]), None)
             workers: dict[str, EngineWorker] = {}
-            server: Server | None = None
+            servers: list[Server] = []
+
+            def open_engine(eng: str) -> None:
+                self._say(f"{key}: opening {eng}")
+                with stage(self.stages, f"{key}: open {eng}"):
+                    url = None
+                    if eng == "server":
+                        servers.append(start_server(files, work, self.config.budget_s))
+                        url = servers[-1].url
+                    worker = workers[eng] = EngineWorker(eng, files, work, self.config.budget_s, url=url)
+                    try:
+                        # oxigraph-disk: reopening without parsing
+                        out["engines"][eng]["open_s"] = worker.start()
+                    except WorkerError as err:
+                        out["engines"][eng]["error"] = str(err)
+                        del workers[eng]
+
             try:
-                for eng in engines:
-                    self._say(f"{key}: opening {eng}")
-                    with stage(self.stages, f"{key}: open {eng}"):
-                        url = None
-                        if eng == "server":
-                            server = start_server(files, work, self.config.budget_s)
-                            url = server.url
-                        workers[eng] = EngineWorker(eng, files, work, self.config.budget_s, url=url)
-                        try:
-                            # oxigraph-disk: reopening without parsing
-                            out["engines"][eng]["open_s"] = workers[eng].start()
-                        except WorkerError as err:
-                            out["engines"][eng]["error"] = str(err)
-                            del workers[eng]
+                self._map(open_engine, engines)
                 with stage(self.stages, f"{key}: catalogue"):
                     self.time_queries(key, workers, out, out.get("triples") or size, size)
                 if self.config.analytics and "oxigraph" in workers:
@@ -361,9 +433,18 @@ class Bench:
             finally:
                 for w in workers.values():
                     w.stop()
-                if server is not None:
+                for server in servers:
                     server.stop()
         return out
+
+    def _map(self, fn: Callable[[str], Any], items: Sequence[str]) -> list[Any]:
+        """``fn`` over ``items``: two at a time in parallel (quick) mode, else one after the other."""
+        if not self.config.parallel or len(items) < 2:
+            return [fn(x) for x in items]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(fn, items))
 
     def predict(self, pair: tuple[str, str], triples: int) -> float | None:
         """Seconds one run of ``pair`` should take at ``triples``, from the smaller sizes (at least linear growth)."""
@@ -387,6 +468,8 @@ class Bench:
         stopped there, even in Oxigraph, and that query is not run again on that engine at
         this size. A query whose predicted time at this size exceeds ``budget_s`` is not run
         at all (recorded as ``skipped`` with the prediction), so the whole run stays bounded.
+        With ``parallel`` (quick mode) two threads share the runs (:func:`run_parallel`), each
+        waiting on an engine's worker process: two cores busy instead of one.
         """
         engines = list(workers)
         names = [name for name, _q, _p in self.plan] + ["label-lookup"]
@@ -401,54 +484,64 @@ class Bench:
         # engine after a stop included: where a run's time goes
         spent: dict[tuple[str, str], float] = {}
         reps = self.reps_for(size)
-        for rep in range(reps):
-            for j, name in enumerate(names):
-                if not engines:
-                    break
-                order = engines[(rep + j) % len(engines):] + engines[: (rep + j) % len(engines)]
-                for eng in order:
-                    self._say(f"{key}: run {rep + 1}/{reps} {name} on {eng}", 1)
-                    pair = (eng, name)
-                    if pair in capped or pair in errors or pair in skipped:
-                        continue
-                    if rep == 0 and triples is not None:
-                        guess = self.predict(pair, triples)
-                        if guess is not None and guess > self.config.budget_s:
-                            skipped[pair] = guess
-                            continue
-                    limit = self.config.budget_s
-                    first = rep == 0
-                    warm = first and self.config.warmup and (self.config.warmup_engines is None or eng in self.config.warmup_engines)
-                    began = time.perf_counter()
-                    try:
-                        # the first repetition: one untimed warm-up of a cheap query (caches, lazy
-                        # parsing), and a digest of the result to compare the engines' answers
-                        reply = workers[eng].call(("query", name, warm, first), limit)
-                    except RunTimeout:
-                        skipped[pair] = limit
-                        timed_out.add(pair)
-                        if triples is not None:
-                            self.history.setdefault(pair, []).append((triples, limit))
-                        spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
-                        continue
-                    except WorkerError as err:  # a failing query is a finding, not a crash of the bench
-                        errors[pair] = str(err)
-                        continue
-                    seconds = reply["seconds"]
-                    if first:
-                        digests.setdefault(name, {})[eng] = {"rows": reply["rows"], "digest": reply.get("digest")}
-                        if triples is not None:
-                            self.history.setdefault(pair, []).append((triples, seconds))
-                    runs.setdefault(pair, []).append(seconds)
-                    if seconds > self.config.cap_s:
-                        capped.add(pair)
-                    if eng == "oxigraph" and self.config.raw:
-                        # raw pyoxigraph on the same query and store: what the engine layer costs
-                        try:
-                            raw.setdefault(name, []).append(workers[eng].call(("raw", name), limit)["seconds"])
-                        except (RunTimeout, WorkerError):
-                            pass
-                    spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
+
+        def run_one(rep: int, name: str, eng: str) -> None:
+            self._say(f"{key}: run {rep + 1}/{reps} {name} on {eng}", 1)
+            pair = (eng, name)
+            if pair in capped or pair in errors or pair in skipped:
+                return
+            if rep == 0 and triples is not None:
+                guess = self.predict(pair, triples)
+                if guess is not None and guess > self.config.budget_s:
+                    skipped[pair] = guess
+                    return
+            limit = self.config.budget_s
+            first = rep == 0
+            # the worker warms a query up when its first run took less than this
+            warm_below = self.config.warmup_below_s if first and self.config.warmup else 0.0
+            began = time.perf_counter()
+            try:
+                # the first repetition: one untimed warm-up of a cheap query (caches, lazy
+                # parsing), and a digest of the result to compare the engines' answers
+                reply = workers[eng].call(("query", name, warm_below, first), limit)
+            except RunTimeout:
+                skipped[pair] = limit
+                timed_out.add(pair)
+                if triples is not None:
+                    self.history.setdefault(pair, []).append((triples, limit))
+                spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
+                return
+            except WorkerError as err:  # a failing query is a finding, not a crash of the bench
+                errors[pair] = str(err)
+                return
+            seconds = reply["seconds"]
+            if first:
+                digests.setdefault(name, {})[eng] = {"rows": reply["rows"], "digest": reply.get("digest")}
+                if triples is not None:
+                    self.history.setdefault(pair, []).append((triples, seconds))
+            runs.setdefault(pair, []).append(seconds)
+            if seconds > self.config.cap_s:
+                capped.add(pair)
+            if eng == "oxigraph" and self.config.raw:
+                # raw pyoxigraph on the same query and store: what the engine layer costs
+                try:
+                    raw.setdefault(name, []).append(workers[eng].call(("raw", name), limit)["seconds"])
+                except (RunTimeout, WorkerError):
+                    pass
+            spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
+
+        # (rep, query, engine) in the order each engine answers them
+        tasks = [
+            (rep, name, eng)
+            for rep in range(reps)
+            for j, name in enumerate(names)
+            for eng in engines[(rep + j) % len(engines):] + engines[: (rep + j) % len(engines)]
+        ]
+        if self.config.parallel and len(engines) > 1:
+            run_parallel(tasks, run_one, threads=2)
+        else:
+            for task in tasks:
+                run_one(*task)
         for (eng, name), times in runs.items():
             out["engines"][eng]["queries"][name] = {
                 "median_s": statistics.median(times),
@@ -487,7 +580,7 @@ class Bench:
     def run_analytics(self, worker: EngineWorker) -> dict[str, Any]:
         """:func:`analytics` on the Oxigraph engine's process (stopped after ANALYTICS_LIMIT_S)."""
         try:
-            return worker.call(("analytics",), ANALYTICS_LIMIT_S)
+            return worker.call(("analytics", self.config.betweenness_budget), ANALYTICS_LIMIT_S)
         except RunTimeout:
             return {"error": f"stopped after {ANALYTICS_LIMIT_S:.0f} s"}
         except WorkerError as err:

@@ -157,10 +157,7 @@ def _warmup_text(config: dict[str, Any]) -> str:
     """How the run warmed its queries up, for the report's method line."""
     if not config.get("warmup", True):
         return " (no warm-up)"
-    engines = config.get("warmup_engines")
-    if engines:
-        return f" after a warm-up on {', '.join(engines)} only (quick mode)"
-    return " after a warm-up"
+    return f" after a warm-up (for a first run under {config.get('warmup_below_s', 1.0):g} s)"
 
 
 def _large_reps(meta: dict[str, Any]) -> str:
@@ -190,7 +187,8 @@ def write_report(results: dict[str, Any], path: Path) -> Path:
         "",
         f"Synthetic graphs from `bench/generator.py` (seed {meta.get('config', {}).get('seed')}) plus the ontology; "
         f"every catalogue query ({len(meta.get('catalogue', []))}) with its example parameters, median of "
-        f"{meta.get('config', {}).get('reps')} runs{_large_reps(meta)}{_warmup_text(meta.get('config', {}))}, engines interleaved, "
+        f"{meta.get('config', {}).get('reps')} runs{_large_reps(meta)}{_warmup_text(meta.get('config', {}))}, engines interleaved"
+        f"{' (two runs at a time, on different engines, one core each: quick mode)' if meta.get('config', {}).get('parallel') else ''}, "
         "each engine in a process of its own (a run past the time limit is stopped there and the engine opened again). "
         "rdflib memory and oxrdflib are not run at 10^7 "
         "(rdflib would need about 13 GB and hours); a query run slower than "

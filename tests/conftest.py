@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,10 @@ from typer.testing import CliRunner
 from cmkg import KnowledgeGraph
 
 pytest_plugins = ["plugins.remote", "plugins.browser", "plugins.server"]
+
+# parses kept by cmkg.parsecache go to a folder of this run, not the user's ~/.cache/cmkg
+# (set before anything loads a graph; CLI subprocesses inherit it)
+os.environ.setdefault("CMKG_CACHE_DIR", tempfile.mkdtemp(prefix="cmkg-test-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

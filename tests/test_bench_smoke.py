@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -81,18 +82,55 @@ def test_harness_tiny_round_writes_results_report_and_plot(tmp_path: Path) -> No
     assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_quick_settings_skip_raw_runs_and_say_how_they_warmed_up(tmp_path: Path) -> None:
+def test_quick_settings_run_two_engines_at_a_time_without_raw_runs(tmp_path: Path) -> None:
     from bench.harness import Config, run
 
     config = Config(
         sizes=(3_000,), large_sizes=(), engines=("memory", "oxigraph"), reps=1, out_dir=tmp_path,
-        cold_runs=1, analytics=False, viz=False, curated=False, warmup_engines=("memory",), raw=False,
+        cold_runs=1, analytics=False, viz=False, curated=False, warmup_below_s=0.25, raw=False, parallel=True,
     )
     results = run(config, show_progress=False)
     size = results["sizes"]["3000"]
     assert "raw_oxigraph" not in size
     assert size["engines"]["oxigraph"]["queries"]["practices-in-city"]["runs"] == 1
-    assert "after a warm-up on memory only (quick mode)" in (tmp_path / "report.md").read_text()
+    assert size["agree"]["practices-in-city"]["same"] is True  # both lanes ran and were compared
+    assert len(size["engines"]["memory"]["queries"]) == len(size["engines"]["oxigraph"]["queries"]) > 80
+    report = (tmp_path / "report.md").read_text()
+    assert "after a warm-up (for a first run under 0.25 s)" in report
+    assert "two runs at a time, on different engines" in report
+
+
+def test_parallel_runs_keep_each_engines_order_and_one_run_per_engine() -> None:
+    import threading
+
+    from bench.harness import run_parallel
+
+    tasks = [(rep, f"q{j}", eng) for rep in range(2) for j in range(5) for eng in ("a", "b", "c")]
+    seen: list[tuple[int, str, str]] = []
+    running: dict[str, int] = {}
+    overlap: list[bool] = []
+    lock = threading.Lock()
+
+    def run(rep: int, name: str, eng: str) -> None:
+        with lock:
+            running[eng] = running.get(eng, 0) + 1
+            overlap.append(running[eng] > 1 or sum(running.values()) > 2)
+        time.sleep(0.002 if eng == "a" else 0.001)
+        with lock:
+            running[eng] -= 1
+            seen.append((rep, name, eng))
+
+    run_parallel(tasks, run, threads=2)
+    assert sorted(seen) == sorted(tasks)
+    for eng in ("a", "b", "c"):
+        assert [t for t in seen if t[2] == eng] == [t for t in tasks if t[2] == eng]
+    assert not any(overlap)
+
+    def fail(rep: int, name: str, eng: str) -> None:
+        raise RuntimeError(f"{name} on {eng}")
+
+    with pytest.raises(RuntimeError):
+        run_parallel(tasks, fail, threads=2)
 
 
 #: Oxigraph counts this cross product in Rust for hours on the curated graph, deaf to signals

@@ -24,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+#: libyaml's safe loader where PyYAML was built with it (ten times faster on the 89 headers a
+#: catalogue reads when a process starts), else the pure-Python one: the same documents either way
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 from rdflib import Literal, URIRef, XSD
 from rdflib.term import Node
 
@@ -159,7 +163,7 @@ def parse_query_file(path: Path, root: Path | None = None) -> NamedQuery:
     header, _body = _header_and_body(text)
     where = path.name
     try:
-        meta = yaml.safe_load(header) if header.strip() else None
+        meta = yaml.load(header, Loader=_YAML_LOADER) if header.strip() else None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""

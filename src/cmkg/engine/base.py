@@ -98,6 +98,17 @@ def syntax_error_message(err: ParseException, text: str) -> str:
 PARSE_LOCK = threading.RLock()
 
 
+#: the parse trees :func:`_inspect_query` made last, by query text, for the memory engine to
+#: translate instead of parsing the same text again (each taken at most once: rdflib's
+#: translation changes the tree it is given); a cold ``cmkg query`` parses its query once
+_FRESH_PARSES: dict[str, Any] = {}
+
+
+def take_parse(text: str) -> Any | None:
+    """The parse tree :func:`inspect_query` made of ``text``, if not taken yet (call under PARSE_LOCK)."""
+    return _FRESH_PARSES.pop(text, None)
+
+
 def inspect_query(text: str) -> QueryInfo:
     """Parse a query and say what it is; an update or bad syntax raises a CmkgError."""
     with PARSE_LOCK:
@@ -118,6 +129,9 @@ def _inspect_query(text: str) -> QueryInfo:
     except Exception as err:  # rdflib raises a few other kinds on odd input
         raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
     body = parsed[1]
+    if len(_FRESH_PARSES) >= 8:  # a text inspected but never run on the memory engine
+        _FRESH_PARSES.pop(next(iter(_FRESH_PARSES)))
+    _FRESH_PARSES[text] = parsed
     kind = _KINDS.get(body.name)
     if kind is None:  # pragma: no cover - the grammar knows only these four
         raise QuerySyntaxError(f"unsupported query form {body.name}")

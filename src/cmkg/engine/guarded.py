@@ -69,7 +69,7 @@ def _lower_priority(pid: int) -> None:
 
 def _run_in_child(
     inner: Engine, kind: str, text: str, bindings: Mapping[str, Node], max_rows: int, conn: Any,
-    federation: FederationPolicy | None = None, endpoints: tuple[str, ...] = (),
+    federation: FederationPolicy | None = None, endpoints: tuple[str, ...] = (), prepared: Any = None,
 ) -> None:
     """Body of the worker process: run the query, send back ``("ok", payload)`` or ``("error", message)``.
 
@@ -83,7 +83,8 @@ def _run_in_child(
             # instead of materialising a result nobody will receive. The parent
             # checked the query against the policy; the guard checks each connection.
             with federated(federation, endpoints):
-                res = dataset.query(text, initBindings=dict(bindings))
+                # the memory engine's prepared and planned query, made by the parent before the fork
+                res = dataset.query(prepared if prepared is not None else text, initBindings=dict(bindings))
                 if kind == "select":
                     columns = [str(v) for v in (res.vars or [])]
                     rows = [tuple(r) for r in itertools.islice(res, max_rows + 1)]
@@ -323,10 +324,18 @@ class GuardedEngine(Engine):
         self, kind: str, text: str, bindings: dict[str, Node], deadline: float, limit: float,
         cancel: threading.Event | None, endpoints: tuple[str, ...] = (),
     ) -> tuple[Any, ...]:
+        prepared = None
+        if self.dataset is not None and not (kind == "describe" and bindings):
+            # parsed, translated and planned here (cached per thread), as the memory engine runs
+            # it: the child neither parses nor takes a lock (a DESCRIBE with bindings is left to
+            # the engine, which binds it with VALUES)
+            from cmkg.engine.local import _prepared
+
+            prepared = _prepared(text)
         receiver, sender = self._fork.Pipe(duplex=False)
         proc = self._fork.Process(
             target=_run_in_child,
-            args=(self.inner, kind, text, bindings, self.max_rows, sender, self.federation, endpoints),
+            args=(self.inner, kind, text, bindings, self.max_rows, sender, self.federation, endpoints, prepared),
             daemon=True,
         )
         proc.start()

@@ -9,12 +9,13 @@ from contextlib import contextmanager
 
 from rdflib import Dataset, Graph
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 from typing import Any
 
 from cmkg.engine.rdflib_plan import push_filters
-from cmkg.engine.base import PARSE_LOCK, Engine, QueryInfo, QueryResult, check_federation, inspect_query
+from cmkg.engine.base import PARSE_LOCK, Engine, QueryInfo, QueryResult, check_federation, inspect_query, take_parse
 from cmkg.errors import EndpointError, QueryRefused
 from cmkg.results import ResultTable
 from cmkg.safety import FederationPolicy, egress_guard
@@ -101,7 +102,12 @@ def _prepared(text: str) -> Query:
         if len(cache) >= 512:
             cache.clear()
         with PARSE_LOCK:
-            query = prepareQuery(text, initNs=PREFIXES)
+            parsed = take_parse(text)
+            if parsed is None:
+                query = prepareQuery(text, initNs=PREFIXES)
+            else:  # what prepareQuery does, on the tree inspect_query has just made
+                query = translateQuery(parsed, None, PREFIXES)
+                query._original_args = (text, PREFIXES, None)
             # rdflib filters a group last; apply each filter as soon as its variables are bound
             query.algebra = push_filters(query.algebra)
             cache[text] = query
