@@ -24,15 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-#: libyaml's safe loader where PyYAML was built with it (ten times faster on the 89 headers a
-#: catalogue reads when a process starts), else the pure-Python one: the same documents either way
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 from rdflib import Literal, URIRef, XSD
 from rdflib.term import Node
 
 from cmkg.errors import QueryHeaderError, QueryNotFound, QueryParameterError
 from cmkg.paths import queries_dir
+
+#: libyaml's safe loader where PyYAML was built with it (ten times faster on the 89 headers a
+#: catalogue reads when a process starts), else the pure-Python one: the same documents either way
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 __all__ = ["Param", "NamedQuery", "Catalogue", "parse_query_file", "validate_iri", "PARAM_TYPES"]
 

@@ -29,9 +29,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from rdflib.plugins.sparql import CUSTOM_EVALS
 from rdflib.plugins.sparql.algebra import _traverseAgg, analyse
@@ -197,7 +196,7 @@ def push_filters(algebra: CompValue) -> CompValue:
 # graph, as the identifier checks ask) makes rdflib build a solution for every triple, twice, and
 # then throw all but one per node away: 0.35 s on the curated graph's 5,800 triples. Read from
 # the store, the distinct terms of those positions are a set built in a few milliseconds. The
-# memory engine replaces such a sub-select by a node of its own, evaluated by :func:`_eval_terms`
+# memory engine replaces such a sub-select by a node of its own, evaluated by :func:`_eval_native`
 # (registered in rdflib's CUSTOM_EVALS, which every other node passes through untouched), and
 # folds the filters right above it that test only the term's kind or the start of its string
 # (``isIRI``, ``isLiteral``, ``isBlank``, ``STRSTARTS(STR(?node), "...")``) into plain Python
