@@ -253,6 +253,31 @@ def test_the_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert namespace["result"].main.columns[0] == "rank"  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("engine", ["memory", "oxigraph"])
+def test_actor_ties_to_a_resource_of_another_class_or_none_are_left_out(tmp_path: Path, engine: str) -> None:
+    # network-actors leaves the ends' classes to network-nodes: a tie to a recommendation, to a
+    # source or to an untyped IRI is not an actor tie, whichever engine answers
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(
+        "@prefix cmo: <https://w3id.org/cmkg/ontology#> .\n"
+        "@prefix practice: <https://w3id.org/cmkg/id/practice/> .\n"
+        "practice:star-hub cmo:partOf <https://w3id.org/cmkg/id/recommendation/r1> ;\n"
+        "    cmo:fundedBy <https://w3id.org/cmkg/id/source/star-report> , <https://example.org/untyped> ;\n"
+        "    cmo:inspiredBy practice:other .\n"
+        "<https://w3id.org/cmkg/id/recommendation/r1> a cmo:Recommendation .\n"
+        "practice:other a cmo:Practice .\n",
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load(engine, files=[NET / "star.ttl", extra])
+    rows = kg.query("network-actors").rows
+    assert len(rows) == 8  # the query itself gives every stated tie
+    g = project(kg, "actors")
+    hub = ID + "practice/star-hub"
+    assert g.number_of_nodes() == 6 and g.degree(hub) == 5
+    assert g.edges[hub, ID + "practice/other"]["relation"] == "inspiredBy"
+    assert ID + "recommendation/r1" not in g and "https://example.org/untyped" not in g
+
+
 def test_rows_in_both_directions_merge_in_an_undirected_network() -> None:
     from rdflib import Literal, URIRef
 

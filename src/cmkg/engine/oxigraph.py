@@ -29,6 +29,7 @@ from cmkg.safety import FederationPolicy, resolve_codepoint_escapes
 from cmkg.engine.base import Engine, QueryResult, inspect_query, refuse_remote_access
 from cmkg.engine.terms import XSD_STRING, to_oxigraph, to_rdflib
 from cmkg.errors import CmkgError, DataFileError, QueryRefused, QuerySyntaxError
+from cmkg.gcpause import collector_paused
 from cmkg.loadfiles import QUAD_SUFFIXES, LoadedFile, load_files
 from cmkg.loading import GRAPH_BASE, PREFIXES, graph_iri
 from cmkg.results import ResultTable
@@ -286,7 +287,8 @@ class OxigraphEngine(Engine):
                 # building an rdflib term costs ten times a dictionary look-up
                 conv = _TermCache()
                 get = conv.__getitem__
-                rows = [tuple(map(get, sol)) for sol in result]
+                with collector_paused():  # 10^5 rows of new objects, no cycles among them
+                    rows = [tuple(map(get, sol)) for sol in result]
                 return ResultTable(tuple(columns), tuple(rows))
             if info.kind == "ask":
                 return bool(result)
@@ -351,7 +353,12 @@ class _TermCache(dict):  # type: ignore[type-arg]
     """Oxigraph term -> rdflib term, converting each distinct term once (``None``, an unbound cell, stays ``None``)."""
 
     def __missing__(self, term: Any) -> Node | None:
-        value = self[term] = _literal(term) if type(term) is ox.Literal else to_rdflib(term)
+        cls = type(term)
+        if cls is ox.NamedNode:
+            # URIRef() checks every character of the IRI (three times the cost); Oxigraph has checked it
+            value = self[term] = str.__new__(URIRef, term.value)
+        else:
+            value = self[term] = _literal(term) if cls is ox.Literal else to_rdflib(term)
         return value
 
 

@@ -10,16 +10,15 @@ runs unchanged on the embedded engines and on a remote endpoint.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from cmkg.errors import CmkgError
+from cmkg.gcpause import collector_paused
 from cmkg.results import ResultTable, term_to_python
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,6 +63,8 @@ class NetworkSpec:
     description: str
     #: for a two-mode network, the node types of its two sides (node attribute ``bipartite`` 0 and 1)
     bipartite: tuple[str, str] | None = None
+    #: the node types a tie's two ends must have (by ``network-nodes``), when the query does not test them
+    ends: tuple[str, ...] | None = None
 
 
 NETWORKS: dict[str, NetworkSpec] = {
@@ -75,6 +76,7 @@ NETWORKS: dict[str, NetworkSpec] = {
             False,
             "Actor network",
             "Practices, organisations, people and places, tied by who leads, partners in, funds, hosts or inspires what.",
+            ends=TYPE_ORDER[:6],
         ),
         NetworkSpec(
             "organisations",
@@ -243,11 +245,12 @@ def graph_from_edges(
     counts for. The edge's ``relation`` lists the relations of its rows
     (comma-separated, alphabetical, a general relation dropped where one of its
     sub-properties also ties the pair), its ``weight`` is their total and its
-    ``via`` joins the labels of what mediates it.
+    ``via`` joins the labels of what mediates it. Given ``nodes`` (the node
+    attributes), a network whose spec names ``ends`` keeps only the ties
+    between nodes of those types.
     """
     graph: nx.Graph = nx.DiGraph() if spec.directed else nx.Graph()
     graph.graph.update(name=spec.name, title=spec.title, description=spec.description, directed=spec.directed)
-    nodes = nodes or {}
     i_s, i_t, i_rel, i_w, i_via, i_vl, i_st, i_sl, i_tt, i_tl = _index(
         edges, "source", "target", "relation", "weight", "via", "viaLabel", "sourceType", "sourceLabel", "targetType", "targetLabel"
     )
@@ -261,12 +264,15 @@ def graph_from_edges(
     # the ends' types and labels in the rows are only needed for nodes the node query did not describe
     ends_info = [(i, j, k) for i, j, k in ((i_s, i_st, i_sl), (i_t, i_tt, i_tl)) if j is not None or k is not None]
     directed = spec.directed
+    # the ends a tie may have, when the query leaves their classes to the node attributes
+    allowed = None if spec.ends is None or nodes is None else {n for n, a in nodes.items() if a.get("type") in spec.ends}
+    nodes = nodes or {}
     for row in edges.terms:
         s, t = row[i_s], row[i_t]
         if s is None or t is None:
             raise CmkgError(f"network query {spec.query!r} returned a row without source or target")
         s, t = str(s), str(t)
-        if s == t:
+        if s == t or (allowed is not None and (s not in allowed or t not in allowed)):
             continue
         for i_end, i_type, i_label in ends_info:
             end = s if i_end == i_s else t
@@ -295,8 +301,9 @@ def graph_from_edges(
     for u, v in merged:
         ends.add(u)
         ends.add(v)
+    order = sorted(ends)
     node_rows = []
-    for node in sorted(ends):
+    for node in order:
         known = nodes.get(node)
         if known is not None and known.get("type") and spec.bipartite is None:
             node_rows.append((node, known))  # networkx copies the attributes
@@ -308,7 +315,10 @@ def graph_from_edges(
             attrs["bipartite"] = spec.bipartite.index(attrs["type"])  # networkx's two-mode convention
         node_rows.append((node, attrs))
     graph.add_nodes_from(node_rows)
-    graph.add_edges_from(_edge(u, v, rels) for (u, v), rels in sorted(merged.items()))
+    # the edges in the order of their ends' IRIs, compared as ranks (IRIs share long prefixes)
+    rank = {node: i for i, node in enumerate(order)}
+    pairs = sorted(merged, key=lambda pair: (rank[pair[0]], rank[pair[1]]))
+    graph.add_edges_from(_edge(u, v, merged[u, v]) for u, v in pairs)
     return graph
 
 
@@ -367,24 +377,7 @@ def project(kg: KnowledgeGraph, name: str, **params: Any) -> nx.Graph:
     True
     """
     spec = network_spec(name)
-    with _collector_paused():
+    with collector_paused():
         edges = _select(kg, spec.query, params)
         nodes = node_attributes(kg) if len(edges) else {}
         return graph_from_edges(edges, spec, nodes)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Hold Python's cyclic garbage collector while a projection builds its objects.
-
-    A network of 10^5 ties allocates millions of rows, terms, sets and dicts, none of them
-    in cycles; every 700 allocations the collector would walk them all again (a third of the
-    time at 10^6 triples). Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
