@@ -117,6 +117,25 @@ def test_service_and_remote_from_refused(oxkg: KnowledgeGraph) -> None:
         oxkg.sparql("SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }")
 
 
+def test_terms_are_kept_between_queries_but_not_a_large_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cmkg.engine.oxigraph as ox_engine
+
+    kg = KnowledgeGraph.load("oxigraph", files=[FIXTURES / "network" / "star.ttl"])
+    engine = kg.engine
+    assert isinstance(engine, OxigraphEngine)
+    query = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s"
+    first, again = kg.sparql(query), kg.sparql(query)
+    assert isinstance(first, ResultTable) and isinstance(again, ResultTable)
+    assert first.terms == again.terms and len(first) == 6
+    assert all(a is b for ra, rb in zip(first.terms, again.terms) for a, b in zip(ra, rb))  # converted once
+    monkeypatch.setattr(ox_engine, "_TERMS_KEPT", 5)
+    before = engine._terms
+    big = kg.sparql("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert isinstance(big, ResultTable) and len(big) > 5
+    assert engine._terms is not before and len(engine._terms) == 0  # the large answer's terms are let go
+    assert kg.sparql(query).terms == first.terms
+
+
 def test_syntax_error_has_line_and_column(oxkg: KnowledgeGraph) -> None:
     with pytest.raises(QuerySyntaxError, match=r"line 2, column \d+"):
         oxkg.sparql("SELECT ?x WHERE {\n ?x ?y \n")

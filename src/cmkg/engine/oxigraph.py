@@ -85,6 +85,8 @@ class OxigraphEngine(Engine):
         self.store = store
         self.path = path
         self.federation = federation
+        #: rdflib terms of the Oxigraph terms seen in answers, kept across queries (terms are values)
+        self._terms = _TermCache()
         #: what the last open() parsed (empty when an on-disk store was reused as it was)
         self.loaded: tuple[LoadedFile, ...] = ()
 
@@ -285,10 +287,13 @@ class OxigraphEngine(Engine):
                 columns = [v.value for v in result.variables]
                 # one rdflib term per distinct Oxigraph term: a network's IRIs recur on many rows, and
                 # building an rdflib term costs ten times a dictionary look-up
-                conv = _TermCache()
+                conv = self._terms
                 get = conv.__getitem__
                 with collector_paused():  # 10^5 rows of new objects, no cycles among them
                     rows = [tuple(map(get, sol)) for sol in result]
+                if len(conv) > _TERMS_KEPT:
+                    # a large answer's terms are not kept once the caller lets go of it
+                    self._terms = _TermCache()
                 return ResultTable(tuple(columns), tuple(rows))
             if info.kind == "ask":
                 return bool(result)
@@ -347,6 +352,10 @@ class OxigraphEngine(Engine):
     def __repr__(self) -> str:
         where = f" at {self.path}" if self.path else " in memory"
         return f"<OxigraphEngine{where}>"
+
+
+#: how many converted terms an engine keeps between queries (each a few hundred bytes)
+_TERMS_KEPT = 200_000
 
 
 class _TermCache(dict):  # type: ignore[type-arg]
