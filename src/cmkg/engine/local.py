@@ -148,9 +148,9 @@ class LocalEngine(Engine):
 
             text, bindings = inject_values(text, bindings), {}
         check_rdflib_service(text, info)  # on the text rdflib runs
-        # rdflib's evaluation allocates a binding dict per partial solution; the cyclic collector's
-        # passes over them (and over the graph itself, on a small graph) were a quarter of
-        # network-nodes' time on the curated graph. What cycles a query makes are collected after it.
+        # rdflib's evaluation allocates a binding dict per partial solution, none in cycles; with the
+        # cyclic collector held, network-actors takes 1.6 s instead of 2.9 s at 10^5 triples (peak
+        # memory +10 MB). What cycles a query does make are collected after it.
         with federated(self.federation, info.service_endpoints), collector_paused():
             return self._answer(info, self.dataset.query(_prepared(text), initBindings=bindings))
 
