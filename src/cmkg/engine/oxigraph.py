@@ -362,12 +362,7 @@ class _TermCache(dict):  # type: ignore[type-arg]
     """Oxigraph term -> rdflib term, converting each distinct term once (``None``, an unbound cell, stays ``None``)."""
 
     def __missing__(self, term: Any) -> Node | None:
-        cls = type(term)
-        if cls is ox.NamedNode:
-            # URIRef() checks every character of the IRI (three times the cost); Oxigraph has checked it
-            value = self[term] = str.__new__(URIRef, term.value)
-        else:
-            value = self[term] = _literal(term) if cls is ox.Literal else to_rdflib(term)
+        value = self[term] = _literal(term) if type(term) is ox.Literal else to_rdflib(term)
         return value
 
 
