@@ -15,7 +15,7 @@ DATA = """
 :b a :T ; :label "Beta"@en ; :n 2 ; :next :c .
 :c a :U ; :label "Gamma"@en ; :n 3 .
 :d a :T ; :label "alpha" ; :n 4 .
-:e :note "urn:ex:a literal", "urn:ex:tagged"@en ; :link [ :label "blank" ] .
+:e :note "urn:ex:a literal", "urn:ex:tagged"@en ; :link [ :label "blank" ] ; :next :e .
 """
 
 QUERIES = [
@@ -75,18 +75,23 @@ def test_answers_unchanged(dataset: Dataset, text: str) -> None:
     assert _rows(dataset, text, push=True) == _rows(dataset, text, push=False)
 
 
+def _kind(node) -> str:  # type: ignore[no-untyped-def]
+    """The algebra operator a node is, whether rdflib's or the memory engine's own evaluation of it."""
+    return {"CmkgFilter": "Filter", "CmkgOptional": "LeftJoin"}.get(node.name, node.name)
+
+
 def test_parameter_filter_moves_below_the_join() -> None:
     q = prepareQuery(QUERIES[0])
     assert q.algebra.p.p.name == "Filter"
     plan = push_filters(q.algebra)
     # the filter now sits on the name lookup, the rest is joined to what it keeps
-    assert plan.p.p.name == "Join" and plan.p.p.p1.name == "Filter"
+    assert plan.p.p.name == "Join" and _kind(plan.p.p.p1) == "Filter"
     assert plan.p.p.p1.p.name == "BGP"
 
 
 def test_optional_variable_filter_stays_on_top() -> None:
     plan = push_filters(prepareQuery(QUERIES[1]).algebra)
-    assert plan.p.p.name == "Filter" and plan.p.p.p.name == "LeftJoin"
+    assert _kind(plan.p.p) == "Filter" and _kind(plan.p.p.p) == "LeftJoin"
 
 
 def test_first_query_finds_both_spellings(dataset: Dataset) -> None:
@@ -161,10 +166,10 @@ def test_every_node_is_read_from_the_store_with_its_filters_folded() -> None:
     text = QUERIES[13]
     plan = push_filters(prepareQuery(text).algebra)
     assert "CmkgDistinctTerms" in _names(plan)
-    assert "Filter" not in _names(plan)  # isIRI and STRSTARTS became Python tests on the terms
-    # an OR is not folded: the filter stays and rdflib evaluates it
+    assert not {"Filter", "CmkgFilter"} & set(_names(plan))  # isIRI and STRSTARTS became Python tests on the terms
+    # an OR is not folded: the filter stays above the terms
     plan = push_filters(prepareQuery(QUERIES[15]).algebra)
-    assert "CmkgDistinctTerms" in _names(plan) and "Filter" in _names(plan)
+    assert "CmkgDistinctTerms" in _names(plan) and "CmkgFilter" in _names(plan)
 
 
 MINUS_QUERIES = [
@@ -188,3 +193,110 @@ def test_minus_answers_unchanged(dataset: Dataset, text: str) -> None:
     got = sorted(map(tuple, dataset.query(planned)), key=repr)
     assert got == sorted(map(tuple, dataset.query(prepareQuery(text))), key=repr)
     assert got  # none removes every solution
+
+
+# --- OPTIONAL and FILTER evaluated natively -----------------------------------------------------
+
+OPTIONAL_QUERIES = [
+    # one lookup per solution, with a constant, with a repeated variable, with a filter inside
+    "SELECT ?x ?l WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:label> ?l } }",
+    "SELECT ?x WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:next> <urn:ex:b> } }",
+    "SELECT ?x ?y WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:next> ?x } }",
+    "SELECT ?x ?y WHERE { ?x a ?t OPTIONAL { ?y <urn:ex:next> ?y } }",
+    "SELECT ?x ?n WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:n> ?n FILTER(?n > 1) } }",
+    # patterns that are hashed: a path, a union with a BIND, a join, and a chain of OPTIONALs
+    "SELECT ?x ?y WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:next>+ ?y } }",
+    "SELECT ?x ?k WHERE { ?x a ?t OPTIONAL { { ?x <urn:ex:next> ?k } UNION { ?x a <urn:ex:U> BIND(?x AS ?k) } } }",
+    "SELECT ?x ?y ?m WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:next> ?y . ?y <urn:ex:n> ?m } OPTIONAL { ?x <urn:ex:label> ?l } }",
+    # a variable both sides may bind, and one the first part leaves unbound
+    "SELECT ?x ?y ?z WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:next> ?y } OPTIONAL { ?y <urn:ex:next> ?z } }",
+    # a parameter in the OPTIONAL, and one in the first part
+    "SELECT ?x ?l WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:label> ?l FILTER(LCASE(STR(?l)) = LCASE(STR(?_name))) } }",
+    # inside a lazy join's second part (outer bindings): rdflib's own evaluation
+    "SELECT ?x ?y ?l WHERE { ?x <urn:ex:n> ?n . { ?x a ?t OPTIONAL { ?x <urn:ex:next>/<urn:ex:label> ?l } } }",
+]
+
+FILTER_QUERIES = [
+    "SELECT ?x WHERE { ?x <urn:ex:label> ?l FILTER(CONTAINS(LCASE(STR(?l)), LCASE(STR(?_name)))) }",
+    # errors: a blank node's STR, a typed literal in a string function, a language mismatch, an unbound variable
+    "SELECT ?x ?l WHERE { ?x ?p ?l FILTER(STRSTARTS(?l, 'urn')) }",
+    "SELECT ?x ?l WHERE { ?x ?p ?l FILTER(CONTAINS(?l, 'a'@en)) }",
+    "SELECT ?x WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:next> ?y } FILTER(!BOUND(?y) || isIRI(?y)) }",
+    "SELECT ?x WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:next> ?y } FILTER(isIRI(?y)) }",
+    "SELECT ?x WHERE { ?x ?p ?o FILTER(REGEX(STRAFTER(STR(?x), 'urn:ex:'), '^[a-c]$', 'i') && ?p != <urn:ex:n>) }",
+    "SELECT ?a ?b WHERE { ?a <urn:ex:n> ?m . ?b <urn:ex:n> ?n FILTER(?m < ?n && STR(?a) < STR(?b)) }",
+    "SELECT ?x ?l WHERE { ?x ?p ?l FILTER(LANG(?l) = 'en' || sameTerm(?l, 'alpha')) }",
+]
+
+
+@pytest.fixture()
+def hash_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cmkg.engine import rdflib_plan
+
+    monkeypatch.setattr(rdflib_plan, "HASH_AFTER", 1)
+    monkeypatch.setattr(rdflib_plan, "HASH_RATIO", 1e9)
+
+
+def _plain_rows(ds: Dataset, text: str, push: bool, **bindings: object) -> list:
+    q = prepareQuery(text)
+    if push:
+        q.algebra = push_filters(q.algebra)
+    return sorted(map(tuple, ds.query(q, initBindings=bindings)), key=repr)
+
+
+@pytest.mark.parametrize("text", OPTIONAL_QUERIES + FILTER_QUERIES)
+@pytest.mark.parametrize("hashed", [False, True], ids=["per-solution", "hashed"])
+def test_native_optional_and_filter_answers_unchanged(dataset: Dataset, text: str, hashed: bool, request: pytest.FixtureRequest) -> None:
+    if hashed:
+        request.getfixturevalue("hash_always")
+    for bindings in ({}, {"_name": Literal("ALPHA")}):
+        assert _plain_rows(dataset, text, True, **bindings) == _plain_rows(dataset, text, False, **bindings)
+
+
+def test_optional_over_few_rows_is_not_hashed(dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cmkg.engine import rdflib_plan
+
+    built: list[int] = []
+    real = rdflib_plan._Compatible
+
+    class Spy(real):  # type: ignore[misc, valid-type]
+        def __init__(self, rows: list) -> None:  # type: ignore[type-arg]
+            built.append(len(rows))
+            super().__init__(rows)
+
+    monkeypatch.setattr(rdflib_plan, "_Compatible", Spy)
+    text = "SELECT ?x ?y WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:next>+ ?y } }"
+    _plain_rows(dataset, text, True)
+    assert built == []  # 4 typed resources: fewer than HASH_AFTER, one path walk each
+    monkeypatch.setattr(rdflib_plan, "HASH_AFTER", 2)
+    _plain_rows(dataset, text, True)
+    assert built == [4]  # the path's 4 solutions (a->b, a->c, b->c, e->e), evaluated once
+    # more solutions in the OPTIONAL than HASH_RATIO times the rows: evaluated per row after all
+    built.clear()
+    monkeypatch.setattr(rdflib_plan, "HASH_RATIO", 0.5)
+    assert _plain_rows(dataset, text, True) == _plain_rows(dataset, text, False)
+    assert built == []
+
+
+def test_parameter_only_parts_of_a_filter_are_evaluated_once(dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cmkg.engine import rdflib_plan
+
+    seen: list[dict] = []  # type: ignore[type-arg]
+    real = rdflib_plan._Args
+
+    class Spy(real):  # type: ignore[misc, valid-type]
+        def __init__(self, values: dict) -> None:  # type: ignore[type-arg]
+            seen.append(values)
+            super().__init__(values)
+
+    monkeypatch.setattr(rdflib_plan, "_Args", Spy)
+    q = prepareQuery(FILTER_QUERIES[0])
+    q.algebra = push_filters(q.algebra)
+    assert "CmkgFilter" in _names(q.algebra)
+    rows = list(dataset.query(q, initBindings={"_name": Literal("ALPHA")}))
+    assert len(rows) == 2  # "Alpha"@en and "alpha"
+    from collections import Counter
+
+    args = Counter(str(v["arg"]) for v in seen if "arg" in v)
+    # STR and LCASE of each label: once per label; of the parameter: once for the query, not once per label
+    assert args == {"Alpha": 2, "Beta": 2, "Gamma": 2, "alpha": 2, "blank": 2, "ALPHA": 2}

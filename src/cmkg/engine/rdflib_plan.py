@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -211,6 +212,8 @@ def push_filters(algebra: CompValue) -> CompValue:
 
 _TERMS = "CmkgDistinctTerms"
 _MINUS = "CmkgMinus"
+_OPTIONAL = "CmkgOptional"
+_FILTER = "CmkgFilter"
 _KIND_TESTS: dict[str, type] = {"Builtin_isIRI": URIRef, "Builtin_isLiteral": Literal, "Builtin_isBLANK": BNode}
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
@@ -270,6 +273,11 @@ def _native(node: Any) -> Any:
         minus = CompValue(_MINUS, p1=node.p1, p2=node.p2)
         minus["_vars"] = node.get("_vars") if "_vars" in node else set()
         return minus
+    if node.name == "LeftJoin" and _certain(node.p2) is not None:
+        # ``free``: the same pattern, ordered by _reorder for evaluation with nothing bound
+        optional = CompValue(_OPTIONAL, p1=node.p1, p2=node.p2, expr=node.expr, free=_copy_pattern(node.p2))
+        optional["_vars"] = node.get("_vars") if "_vars" in node else set()
+        return optional
     if node.name == "Distinct" and isinstance(node.p, CompValue) and node.p.name == "Project" and len(node.p.PV) == 1:
         var = node.p.PV[0]
         found = _term_positions(node.p.p, var)
@@ -286,7 +294,85 @@ def _native(node: Any) -> Any:
                 # the original pattern, for the bound case, keeps the filter as rdflib would run it
                 inner["original"] = CompValue("Filter", expr=node.expr, p=inner.original, _vars=node._vars)
                 return node.p
+        test = _compiled(node.expr, _vars_of(node.p))
+        if test is not None:
+            native = CompValue(_FILTER, p=node.p, test=test, original=node)
+            native["_vars"] = node.get("_vars") if "_vars" in node else set()
+            return native
     return node
+
+
+def _one_lookup(node: CompValue) -> bool:
+    """Whether ``node`` is one triple pattern with a plain predicate: cheaper looked up per solution than hashed."""
+    if node.name != "BGP" or len(node.triples) != 1:
+        return False
+    s, p, o = node.triples[0]
+    # a blank node in a pattern is a variable that is never bound from outside: left to rdflib
+    return isinstance(p, URIRef) and not isinstance(s, BNode) and not isinstance(o, BNode)
+
+
+def _frozen(ctx: QueryContext, d: dict[Any, Any]) -> FrozenBindings:
+    """``FrozenBindings(ctx, d)`` for a dict the caller gives away, without copying it again."""
+    out = FrozenBindings.__new__(FrozenBindings)
+    out._d, out._hash, out.ctx = d, None, ctx
+    return out
+
+
+def _bgp(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
+    """rdflib's evaluation of a basic graph pattern (evaluate.evalPart and evalBGP), bindings kept in plain dicts.
+
+    The same triples in the same order, matched by the same store calls, give the same solutions
+    in the same order; rdflib pushes a new query context for every triple matched and walks the
+    chain of contexts on every look-up, which was most of the time of a query with many solutions.
+    """
+    # rdflib's order: triples with more of their terms bound first (a stable sort)
+    triples = sorted(part.triples, key=lambda t: len([n for n in t if ctx[n] is None]))
+    start = {k: ctx.bindings[k] for k in ctx.bindings}
+    return _match(ctx, ctx.graph.triples, triples, 0, start)
+
+
+def _match(ctx: QueryContext, find: Callable[..., Any], triples: list[Any], i: int, b: dict[Any, Any]) -> Iterator[FrozenBindings]:
+    if i == len(triples):
+        yield _frozen(ctx, b)
+        return
+    s, p, o = triples[i]
+    # in SPARQL a blank node of a pattern is a variable
+    vs, vp, vo = isinstance(s, (Variable, BNode)), isinstance(p, (Variable, BNode)), isinstance(o, (Variable, BNode))
+    _s = b.get(s) if vs else s
+    _p = b.get(p) if vp else p
+    _o = b.get(o) if vo else o
+    last = i + 1 == len(triples)
+    for ss, sp, so in find((_s, _p, _o)):
+        if _s is None or _p is None or _o is None:
+            c = dict(b)
+            if _s is None:
+                c[s] = ss
+            if _p is None:
+                if p in c and c[p] != sp:
+                    continue  # a variable repeated in the triple
+                c[p] = sp
+            if _o is None:
+                if o in c and c[o] != so:
+                    continue
+                c[o] = so
+        else:
+            c = b if not last else dict(b)
+        if last:
+            yield _frozen(ctx, c)
+        else:
+            yield from _match(ctx, find, triples, i + 1, c)
+
+
+def _copy_pattern(node: Any) -> Any:
+    """A copy of a pattern's tree of algebra nodes, for :func:`_reorder` to order apart (expressions shared)."""
+    if isinstance(node, list):
+        return [_copy_pattern(n) for n in node]
+    if not isinstance(node, CompValue) or isinstance(node, Expr):
+        return node
+    out = CompValue(node.name)
+    for k, v in node.items():
+        out[k] = v if k in ("_vars", "expr") else _copy_pattern(v)
+    return out
 
 
 def _eval_native(ctx: QueryContext, part: CompValue) -> Any:
@@ -297,6 +383,12 @@ def _eval_native(ctx: QueryContext, part: CompValue) -> Any:
 
             return evalPart(ctx, part.original)
         return _terms(ctx, part)
+    if part.name == "BGP":
+        return _bgp(ctx, part)
+    if part.name == _OPTIONAL:
+        return _optional(ctx, part)
+    if part.name == _FILTER:
+        return _filter(ctx, part)
     if part.name == _MINUS:
         from rdflib.plugins.sparql.evaluate import evalMinus, evalPart
 
@@ -319,27 +411,287 @@ def _terms(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
             yield FrozenBindings(ctx, {var: term})
 
 
-def _minus(left: Iterator[FrozenBindings], right: list[FrozenBindings]) -> Iterator[FrozenBindings]:
-    """The solutions of ``left`` that no solution of ``right`` sharing a variable with them is compatible with."""
-    # right-hand solutions grouped by the variables they bind; for each group and each set of
-    # variables a left solution shares with it, the set of values they take (built when first needed)
-    groups: dict[frozenset[Variable], list[FrozenBindings]] = {}
-    for row in right:
-        groups.setdefault(frozenset(row), []).append(row)
-    index: dict[tuple[frozenset[Variable], tuple[Variable, ...]], set[tuple[Any, ...]]] = {}
-    for row in left:
+class _Compatible:
+    """Solutions indexed for look-up of those compatible with another (agreeing on every variable both bind)."""
+
+    def __init__(self, rows: list[FrozenBindings]) -> None:
+        # grouped by the variables they bind; for each group and each set of variables a solution
+        # looked up shares with it, the rows by the values they take there (built when first needed)
+        self.groups: dict[frozenset[Variable], list[FrozenBindings]] = {}
+        for row in rows:
+            self.groups.setdefault(frozenset(row), []).append(row)
+        self.index: dict[tuple[frozenset[Variable], tuple[Variable, ...]], dict[tuple[Any, ...], list[FrozenBindings]]] = {}
+
+    def matches(self, row: FrozenBindings, *, disjoint: bool) -> Iterator[FrozenBindings]:
+        """The indexed solutions compatible with ``row``; those sharing no variable with it only if ``disjoint``."""
         bound = set(row)
-        for dom, rows in groups.items():
+        for dom, rows in self.groups.items():
             shared = tuple(sorted(dom & bound))
             if not shared:
-                continue  # disjoint domains: this group removes nothing
-            values = index.get((dom, shared))
-            if values is None:
-                values = index[(dom, shared)] = {tuple(r[v] for v in shared) for r in rows}
-            if tuple(row[v] for v in shared) in values:
-                break
-        else:
+                if disjoint:
+                    yield from rows
+                continue
+            by_value = self.index.get((dom, shared))
+            if by_value is None:
+                by_value = self.index[(dom, shared)] = {}
+                for r in rows:
+                    by_value.setdefault(tuple(r[v] for v in shared), []).append(r)
+            yield from by_value.get(tuple(row[v] for v in shared), ())
+
+
+def _minus(left: Iterator[FrozenBindings], right: list[FrozenBindings]) -> Iterator[FrozenBindings]:
+    """The solutions of ``left`` that no solution of ``right`` sharing a variable with them is compatible with."""
+    table = _Compatible(right)
+    for row in left:
+        if next(table.matches(row, disjoint=False), None) is None:
             yield row
+
+
+# --- OPTIONAL, evaluated natively ---------------------------------------------------------------
+#
+# rdflib evaluates ``A OPTIONAL { B }`` by evaluating B again for every solution of A, with its
+# bindings, and when B has no match, a second time with fewer (to undo what bindings from outside
+# the OPTIONAL may have done). ``network-nodes`` (365 nodes, five OPTIONALs, two with unions of
+# property paths) took 0.17 s so on the curated graph. Where B is made of patterns alone (as in
+# :func:`_make_lazy`: its answers with bindings are exactly its answers without, filtered) and
+# nothing is bound from outside but parameters, that second evaluation can only repeat the
+# first, and B's answers need not be found per solution of A:
+#
+# - B one triple pattern with a plain predicate: looked up in the store for each solution of A;
+# - otherwise, once A has ``HASH_AFTER`` solutions or more, B is evaluated once, with nothing
+#   bound, its solutions indexed by the variables they share with A's, and each solution of A
+#   joined to the compatible ones -- unless B has more than ``HASH_RATIO`` times as many
+#   solutions as A (an OPTIONAL over every label of the graph for a few dozen rows), when the
+#   evaluation is dropped and B is evaluated per solution of A after all.
+#
+# Either way the answers are the ones the standard defines, which rdflib's way gives there too;
+# with a binding from outside (an OPTIONAL inside a lazy join's second part) it is rdflib's own.
+
+HASH_AFTER = 48
+HASH_RATIO = 2.0
+
+
+def _outer_free(ctx: QueryContext) -> bool:
+    """Whether nothing but parameters is bound in ``ctx`` (no outer solution: the top of the query)."""
+    init = ctx.initBindings or {}
+    return all(k in init for k in ctx.bindings)
+
+
+def _optional(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
+    from rdflib.plugins.sparql.evaluate import evalLeftJoin, evalPart
+
+    if not _outer_free(ctx):
+        return evalLeftJoin(ctx, part)
+    if _one_lookup(part.p2):
+        return _lookup_optional(ctx, part, evalPart(ctx, part.p1))
+    return _hash_optional(ctx, part, evalPart)
+
+
+def _lookup_optional(ctx: QueryContext, part: CompValue, left: Iterator[FrozenBindings]) -> Iterator[FrozenBindings]:
+    from rdflib.plugins.sparql.evalutils import _ebv
+    from rdflib.plugins.sparql.operators import TrueFilter
+
+    s, p, o = part.p2.triples[0]
+    s_var, o_var = isinstance(s, Variable), isinstance(o, Variable)
+    same = s_var and s == o
+    triples, expr = ctx.graph.triples, part.expr
+    init = ctx.initBindings or {}
+    for a in left:
+        sv = a.get(s, init.get(s)) if s_var else s
+        ov = a.get(o, init.get(o)) if o_var else o
+        found = False
+        for ts, _tp, to in triples((sv, p, ov)):
+            if same and ts != to:
+                continue
+            new = {}
+            if sv is None:
+                new[s] = ts
+            if ov is None and not same:
+                new[o] = to
+            merged = a.merge(new) if new else a
+            if expr is TrueFilter or _ebv(expr, merged):
+                found = True
+                yield merged
+        if not found:
+            yield a
+
+
+def _hash_optional(ctx: QueryContext, part: CompValue, evalPart: Callable[..., Any]) -> Iterator[FrozenBindings]:
+    from rdflib.plugins.sparql.evalutils import _ebv
+    from rdflib.plugins.sparql.operators import TrueFilter
+
+    left = list(evalPart(ctx, part.p1))
+    free: list[FrozenBindings] = []
+    limit = int(len(left) * HASH_RATIO)
+    if len(left) >= HASH_AFTER:
+        free = list(itertools.islice(evalPart(ctx, part.free), limit + 1))
+    if len(left) < HASH_AFTER or len(free) > limit:
+        yield from _nested_optional(ctx, part, left, evalPart)
+        return
+    table, expr = _Compatible(free), part.expr
+    for a in left:
+        found = False
+        for b in table.matches(a, disjoint=True):
+            merged = b.merge(a)
+            if expr is TrueFilter or _ebv(expr, merged):
+                found = True
+                yield merged
+        if not found:
+            yield a
+
+
+def _nested_optional(
+    ctx: QueryContext, part: CompValue, left: list[FrozenBindings], evalPart: Callable[..., Any]
+) -> Iterator[FrozenBindings]:
+    """rdflib's OPTIONAL (evaluate.evalLeftJoin) without the second evaluation, which here would repeat the first."""
+    from rdflib.plugins.sparql.evalutils import _ebv
+
+    for a in left:
+        found = False
+        for b in evalPart(ctx.thaw(a), part.p2):
+            if _ebv(part.expr, b.forget(ctx)):
+                found = True
+                yield b.merge(a)
+        if not found:
+            yield a
+
+
+# --- FILTER expressions, evaluated without rdflib's expression tree ------------------------------
+#
+# rdflib evaluates a filter's expression by walking its tree of algebra nodes, each argument
+# looked up through a chain of attribute hooks, on a copy of the solution with outer bindings
+# forgotten: ``label-search`` spent two thirds of its time there, on 1,600 labels. The memory
+# engine compiles an expression made of the functions below into Python closures that call
+# the *same* rdflib functions (so every answer and every error is rdflib's) with their
+# arguments evaluated directly; a part that reads only parameters is evaluated once per query.
+# With a binding from outside (a filter inside a lazy join's second part) rdflib's own
+# evaluation runs, since it hides such bindings from the filter.
+
+def _rdflib_functions() -> dict[Any, tuple[str, ...]]:
+    from rdflib.plugins.sparql import operators as op
+
+    return {
+        op.Builtin_STR: ("arg",), op.Builtin_LCASE: ("arg",), op.Builtin_UCASE: ("arg",),
+        op.Builtin_STRLEN: ("arg",), op.Builtin_LANG: ("arg",), op.Builtin_DATATYPE: ("arg",),
+        op.Builtin_isIRI: ("arg",), op.Builtin_isLITERAL: ("arg",), op.Builtin_isBLANK: ("arg",),
+        op.Builtin_isNUMERIC: ("arg",),
+        op.Builtin_CONTAINS: ("arg1", "arg2"), op.Builtin_STRSTARTS: ("arg1", "arg2"),
+        op.Builtin_STRENDS: ("arg1", "arg2"), op.Builtin_STRAFTER: ("arg1", "arg2"),
+        op.Builtin_STRBEFORE: ("arg1", "arg2"), op.Builtin_sameTerm: ("arg1", "arg2"),
+        op.Builtin_LANGMATCHES: ("arg1", "arg2"),
+        op.Builtin_REGEX: ("text", "pattern", "flags"),
+        op.RelationalExpression: ("expr", "op", "other"),
+        op.ConditionalAndExpression: ("expr", "other"), op.ConditionalOrExpression: ("expr", "other"),
+        op.UnaryNot: ("expr",),
+    }
+
+
+_FUNCTIONS: dict[Any, tuple[str, ...]] | None = None
+
+
+class _Args:
+    """An expression node's evaluated arguments, read as rdflib's functions read them (a missing one is None)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> None:
+        return None
+
+
+_Compiled = Callable[[FrozenBindings, dict[int, Any]], Any]
+
+
+def _compiled(expr: Any, pattern_vars: set[Variable]) -> Callable[[FrozenBindings], bool] | None:
+    """A test of a solution equal to rdflib's filter on ``expr``, or None where ``expr`` has a part not covered."""
+    global _FUNCTIONS
+    if _FUNCTIONS is None:
+        _FUNCTIONS = _rdflib_functions()
+    if not isinstance(expr, Expr):
+        return None
+    built = _compile(expr, pattern_vars, _FUNCTIONS)
+    if built is None:
+        return None
+    value = built[0]
+
+    def test(row: FrozenBindings, memo: dict[int, Any]) -> bool:
+        from rdflib.plugins.sparql.operators import EBV
+        from rdflib.plugins.sparql.sparql import SPARQLError
+
+        try:
+            return bool(EBV(value(row, memo)))  # an error (returned, as Expr.eval returns it) is false
+        except SPARQLError:
+            return False
+
+    return test  # type: ignore[return-value]
+
+
+def _compile(node: Any, pattern_vars: set[Variable], functions: dict[Any, tuple[str, ...]]) -> tuple[_Compiled, bool] | None:
+    """(closure, reads parameters only) for an expression node; None if not covered."""
+    from rdflib.plugins.sparql.sparql import NotBoundError, SPARQLError
+
+    if isinstance(node, (Variable, BNode)):
+        var = node
+
+        def lookup(row: FrozenBindings, memo: dict[int, Any]) -> Any:
+            value = row._d.get(var)
+            if value is None:
+                value = (row.ctx.initBindings or {}).get(var)
+                if value is None:
+                    raise NotBoundError()
+            return value
+
+        return lookup, var not in pattern_vars
+    if isinstance(node, list):
+        parts = [_compile(n, pattern_vars, functions) for n in node]
+        if any(p is None for p in parts):
+            return None
+        fns = [p[0] for p in parts if p is not None]
+        return (lambda row, memo: [f(row, memo) for f in fns]), all(p[1] for p in parts if p is not None)
+    if isinstance(node, Expr):
+        fn = getattr(node._evalfn, "__func__", None)
+        names = functions.get(fn)
+        if names is None or set(node.keys()) - set(names) - {"_vars"}:
+            return None
+        args: dict[str, _Compiled] = {}
+        constant = True
+        for name in names:
+            if name not in node or node[name] is None:
+                continue
+            part = _compile(node[name], pattern_vars, functions)
+            if part is None:
+                return None
+            args[name], constant = part[0], constant and part[1]
+        items = tuple(args.items())
+
+        def call(row: FrozenBindings, memo: dict[int, Any]) -> Any:
+            try:
+                return fn(_Args({k: f(row, memo) for k, f in items}), row)
+            except SPARQLError as err:
+                return err  # as Expr.eval does: the caller sees the error as a value
+
+        if constant:
+            key = id(node)
+
+            def once(row: FrozenBindings, memo: dict[int, Any]) -> Any:
+                if key not in memo:
+                    memo[key] = call(row, memo)
+                return memo[key]
+
+            return once, True
+        return call, False
+    if isinstance(node, (URIRef, Literal, str)) or node is None:
+        return (lambda row, memo: node), True
+    return None
+
+
+def _filter(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
+    from rdflib.plugins.sparql.evaluate import evalFilter, evalPart
+
+    if not _outer_free(ctx):
+        return evalFilter(ctx, part.original)
+    test, memo = part.test, {}
+    return (row for row in evalPart(ctx, part.p) if test(row, memo))
 
 
 CUSTOM_EVALS["cmkg-native"] = _eval_native
@@ -420,6 +772,11 @@ def _reorder(node: Any, bound: frozenset[Variable]) -> Any:
     if node.name in _EXISTS:
         # rdflib keeps the translated pattern as an attribute (the item is the parse tree)
         node.graph = _reorder(node.graph, bound)
+        return node
+    if node.name == _OPTIONAL:
+        node["p1"] = _reorder(node.p1, bound)
+        node["p2"] = _reorder(node.p2, bound | frozenset(_vars_of(node.p1)))
+        node["free"] = _reorder(node.free, bound)
         return node
     if node.name in ("Join", "LeftJoin"):
         node["p1"] = _reorder(node.p1, bound)
