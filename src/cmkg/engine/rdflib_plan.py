@@ -331,6 +331,25 @@ def _bgp(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
     return _match(ctx, ctx.graph.triples, triples, 0, start)
 
 
+def _lazy_join(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
+    """rdflib's lazy join (evaluate.evalLazyJoin) of a pattern and a BGP, the BGP matched from each solution's dict.
+
+    rdflib makes a query context of each solution of the first part (``ctx.thaw``) to evaluate the
+    BGP in; that context's bindings are the solution's and the parameters, which is where the
+    BGP's matching starts here. Every solution already holds the first part's, so rdflib's merge
+    of the two adds nothing.
+    """
+    from rdflib.plugins.sparql.evaluate import evalPart
+
+    init = dict(ctx.initBindings or {})
+    pattern, find = part.p2.triples, ctx.graph.triples
+    for a in evalPart(ctx, part.p1):
+        start = dict(a._d)
+        start.update(init)
+        triples = sorted(pattern, key=lambda t: sum(1 for n in t if isinstance(n, (Variable, BNode)) and n not in start))
+        yield from _match(ctx, find, triples, 0, start)
+
+
 def _match(ctx: QueryContext, find: Callable[..., Any], triples: list[Any], i: int, b: dict[Any, Any]) -> Iterator[FrozenBindings]:
     if i == len(triples):
         yield _frozen(ctx, b)
@@ -385,6 +404,8 @@ def _eval_native(ctx: QueryContext, part: CompValue) -> Any:
         return _terms(ctx, part)
     if part.name == "BGP":
         return _bgp(ctx, part)
+    if part.name == "Join" and _is_lazy(part) and isinstance(part.p2, CompValue) and part.p2.name == "BGP":
+        return _lazy_join(ctx, part)
     if part.name == _OPTIONAL:
         return _optional(ctx, part)
     if part.name == _FILTER:
@@ -648,6 +669,8 @@ def _compile(node: Any, pattern_vars: set[Variable], functions: dict[Any, tuple[
             return None
         fns = [p[0] for p in parts if p is not None]
         return (lambda row, memo: [f(row, memo) for f in fns]), all(p[1] for p in parts if p is not None)
+    if isinstance(node, Expr) and node.name in _EXISTS:
+        return _compile_exists(node), False
     if isinstance(node, Expr):
         fn = getattr(node._evalfn, "__func__", None)
         names = functions.get(fn)
@@ -683,6 +706,50 @@ def _compile(node: Any, pattern_vars: set[Variable], functions: dict[Any, tuple[
     if isinstance(node, (URIRef, Literal, str)) or node is None:
         return (lambda row, memo: node), True
     return None
+
+
+def _unwrapped(graph: Any) -> Any:
+    """A group's pattern without the empty patterns rdflib joins it with (``{ ?s ?p ?o }`` is ``Join({}, BGP)``)."""
+    while isinstance(graph, CompValue) and graph.name == "Join":
+        if _is_empty(graph.p1):
+            graph = graph.p2
+        elif _is_empty(graph.p2):
+            graph = graph.p1
+        else:
+            break
+    return graph
+
+
+def _is_empty(node: Any) -> bool:
+    return isinstance(node, CompValue) and node.name == "BGP" and not node.triples
+
+
+def _compile_exists(node: Expr) -> _Compiled:
+    """EXISTS / NOT EXISTS as rdflib evaluates it (operators.Builtin_EXISTS); one triple pattern is one store look-up."""
+    exists = node.name == "Builtin_EXISTS"
+    yes, no = Literal(exists), Literal(not exists)
+
+    def test(row: FrozenBindings, memo: dict[int, Any]) -> Any:
+        from rdflib.plugins.sparql.evaluate import evalPart
+
+        graph = _unwrapped(node.graph)  # read here: _reorder may replace the pattern after this is compiled
+        if _one_lookup(graph):
+            init = row.ctx.initBindings or {}
+            terms = []
+            for t in graph.triples[0]:
+                if isinstance(t, Variable):
+                    t = row._d.get(t, init.get(t))
+                terms.append(t)
+            s, p, o = terms
+            if not (graph.triples[0][0] == graph.triples[0][2] and s is None):  # ?x :p ?x unbound: rdflib's way
+                for _ in row.ctx.graph.triples((s, p, o)):
+                    return yes
+                return no
+        for _ in evalPart(row.ctx.thaw(row), graph):
+            return yes
+        return no
+
+    return test
 
 
 def _filter(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
