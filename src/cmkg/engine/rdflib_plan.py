@@ -188,7 +188,36 @@ def push_filters(algebra: CompValue) -> CompValue:
             j["lazy"] = before[id(j)]
     _make_lazy(out)
     out = _native(out)
-    return _reorder(out, frozenset())  # type: ignore[no-any-return]
+    out = _reorder(out, frozenset())
+    return _intern(out, {})  # type: ignore[no-any-return]
+
+
+def _intern(node: Any, seen: dict[str, Variable]) -> Any:
+    """The plan with one Variable object per name.
+
+    rdflib's parser makes a new Variable wherever a name is written, and a Variable is compared by
+    a Python ``__eq__``: every look-up of a solution's binding by another object of the same name
+    called it (43,000 times in ``network-nodes``), and so did the projection's ``in`` on a list.
+    One object per name makes those identity hits.
+    """
+    if isinstance(node, Variable):
+        return seen.setdefault(str(node), node)
+    if isinstance(node, CompValue):
+        for k in list(node.keys()):
+            node[k] = _intern(node[k], seen)
+        if node.name in _EXISTS and getattr(node, "graph", None) is not None:
+            node.graph = _intern(node.graph, seen)
+        return node
+    if isinstance(node, list):
+        node[:] = [_intern(n, seen) for n in node]
+        return node
+    if isinstance(node, tuple):
+        return tuple(_intern(n, seen) for n in node)
+    if isinstance(node, (set, frozenset)):
+        return type(node)(_intern(n, seen) for n in node)
+    if isinstance(node, dict):
+        return {_intern(k, seen): _intern(v, seen) for k, v in node.items()}
+    return node
 
 
 # --- distinct terms and MINUS, evaluated natively ---------------------------------------------
@@ -529,7 +558,7 @@ def _lookup_optional(ctx: QueryContext, part: CompValue, left: Iterator[FrozenBi
                 new[s] = ts
             if ov is None and not same:
                 new[o] = to
-            merged = a.merge(new) if new else a
+            merged = _frozen(a.ctx, {**a._d, **new}) if new else a
             if expr is TrueFilter or _ebv(expr, merged):
                 found = True
                 yield merged
@@ -553,7 +582,7 @@ def _hash_optional(ctx: QueryContext, part: CompValue, evalPart: Callable[..., A
     for a in left:
         found = False
         for b in table.matches(a, disjoint=True):
-            merged = b.merge(a)
+            merged = _frozen(b.ctx, {**b._d, **a._d})  # b.merge(a), without its per-item look-ups
             if expr is TrueFilter or _ebv(expr, merged):
                 found = True
                 yield merged
