@@ -77,7 +77,7 @@ def test_answers_unchanged(dataset: Dataset, text: str) -> None:
 
 def _kind(node) -> str:  # type: ignore[no-untyped-def]
     """The algebra operator a node is, whether rdflib's or the memory engine's own evaluation of it."""
-    return {"CmkgFilter": "Filter", "CmkgOptional": "LeftJoin"}.get(node.name, node.name)
+    return {"CmkgFilter": "Filter", "CmkgOptional": "LeftJoin", "CmkgExtend": "Extend"}.get(node.name, node.name)
 
 
 def test_parameter_filter_moves_below_the_join() -> None:
@@ -229,6 +229,17 @@ FILTER_QUERIES = [
 ]
 
 
+BIND_QUERIES = [
+    # a constant, a variable (unbound in some solutions: the BIND leaves its variable unbound), an error
+    "SELECT ?x ?k ?c WHERE { ?x a ?t BIND('kind' AS ?k) OPTIONAL { ?x <urn:ex:next> ?y } BIND(?y AS ?c) }",
+    "SELECT ?x ?s WHERE { ?x ?p ?o BIND(STRBEFORE(STRAFTER(STR(?o), 'urn:'), ':') AS ?s) }",
+    "SELECT ?x ?u WHERE { ?x <urn:ex:label> ?l BIND(UCASE(?l) AS ?u) FILTER(BOUND(?u)) }",
+    # a parameter, and a BIND inside a union inside an OPTIONAL (hashed)
+    "SELECT ?x ?m WHERE { ?x <urn:ex:label> ?l BIND(CONTAINS(LCASE(STR(?l)), LCASE(?_name)) AS ?m) }",
+    "SELECT ?x ?c WHERE { ?x a ?t OPTIONAL { { ?x a <urn:ex:U> BIND(?x AS ?c) } UNION { ?x <urn:ex:next>/<urn:ex:next> ?c } } }",
+]
+
+
 @pytest.fixture()
 def hash_always(monkeypatch: pytest.MonkeyPatch) -> None:
     from cmkg.engine import rdflib_plan
@@ -244,7 +255,7 @@ def _plain_rows(ds: Dataset, text: str, push: bool, **bindings: object) -> list:
     return sorted(map(tuple, ds.query(q, initBindings=bindings)), key=repr)
 
 
-@pytest.mark.parametrize("text", OPTIONAL_QUERIES + FILTER_QUERIES)
+@pytest.mark.parametrize("text", OPTIONAL_QUERIES + FILTER_QUERIES + BIND_QUERIES)
 @pytest.mark.parametrize("hashed", [False, True], ids=["per-solution", "hashed"])
 def test_native_optional_and_filter_answers_unchanged(dataset: Dataset, text: str, hashed: bool, request: pytest.FixtureRequest) -> None:
     if hashed:

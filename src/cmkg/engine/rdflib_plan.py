@@ -243,6 +243,7 @@ _TERMS = "CmkgDistinctTerms"
 _MINUS = "CmkgMinus"
 _OPTIONAL = "CmkgOptional"
 _FILTER = "CmkgFilter"
+_EXTEND = "CmkgExtend"
 _KIND_TESTS: dict[str, type] = {"Builtin_isIRI": URIRef, "Builtin_isLiteral": Literal, "Builtin_isBLANK": BNode}
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
@@ -302,6 +303,12 @@ def _native(node: Any) -> Any:
         minus = CompValue(_MINUS, p1=node.p1, p2=node.p2)
         minus["_vars"] = node.get("_vars") if "_vars" in node else set()
         return minus
+    if node.name == "Extend":
+        value = _compiled_value(node.expr, _vars_of(node.p))
+        if value is not None:
+            extend = CompValue(_EXTEND, p=node.p, var=node.var, value=value, original=node)
+            extend["_vars"] = node.get("_vars") if "_vars" in node else set()
+            return extend
     if node.name == "LeftJoin" and _certain(node.p2) is not None:
         # ``free``: the same pattern, ordered by _reorder for evaluation with nothing bound
         optional = CompValue(_OPTIONAL, p1=node.p1, p2=node.p2, expr=node.expr, free=_copy_pattern(node.p2))
@@ -439,6 +446,8 @@ def _eval_native(ctx: QueryContext, part: CompValue) -> Any:
         return _optional(ctx, part)
     if part.name == _FILTER:
         return _filter(ctx, part)
+    if part.name == _EXTEND:
+        return _extend(ctx, part)
     if part.name == _MINUS:
         from rdflib.plugins.sparql.evaluate import evalMinus, evalPart
 
@@ -652,6 +661,15 @@ class _Args:
 _Compiled = Callable[[FrozenBindings, dict[int, Any]], Any]
 
 
+def _compiled_value(expr: Any, pattern_vars: set[Variable]) -> _Compiled | None:
+    """The value of ``expr`` for a solution as rdflib's evaluation gives it (an error as a value), or None if not covered."""
+    global _FUNCTIONS
+    if _FUNCTIONS is None:
+        _FUNCTIONS = _rdflib_functions()
+    built = _compile(expr, pattern_vars, _FUNCTIONS)
+    return None if built is None else built[0]
+
+
 def _compiled(expr: Any, pattern_vars: set[Variable]) -> Callable[[FrozenBindings], bool] | None:
     """A test of a solution equal to rdflib's filter on ``expr``, or None where ``expr`` has a part not covered."""
     global _FUNCTIONS
@@ -781,6 +799,31 @@ def _compile_exists(node: Expr) -> _Compiled:
     return test
 
 
+def _extend(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
+    """rdflib's BIND (evaluate.evalExtend) with the compiled expression: an error leaves the variable unbound."""
+    from rdflib.plugins.sparql.evaluate import evalExtend, evalPart
+
+    if not _outer_free(ctx):
+        return evalExtend(ctx, part.original)
+    return _extended(evalPart(ctx, part.p), part.var, part.value)
+
+
+def _extended(rows: Iterator[FrozenBindings], var: Variable, value: _Compiled) -> Iterator[FrozenBindings]:
+    from rdflib.plugins.sparql.sparql import SPARQLError
+
+    memo: dict[int, Any] = {}
+    for row in rows:
+        try:
+            e = value(row, memo)
+        except SPARQLError:  # an unbound variable
+            yield row
+            continue
+        if isinstance(e, SPARQLError):
+            yield row
+        else:
+            yield _frozen(row.ctx, {**row._d, var: e})
+
+
 def _filter(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
     from rdflib.plugins.sparql.evaluate import evalFilter, evalPart
 
@@ -832,6 +875,8 @@ def _certain(node: Any) -> set[Variable] | None:
     if node.name == "Union":
         a, b = _certain(node.p1), _certain(node.p2)
         return None if a is None or b is None else a & b
+    if node.name == _EXTEND:  # the memory engine's own BIND: as the BIND it stands for
+        return _certain(node.original)
     if node.name == "Extend":
         inner = _certain(node.p)
         if inner is None:
