@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
 
 from cmkg.engine.rdflib_plan import push_filters
@@ -311,3 +311,20 @@ def test_parameter_only_parts_of_a_filter_are_evaluated_once(dataset: Dataset, m
     args = Counter(str(v["arg"]) for v in seen if "arg" in v)
     # STR and LCASE of each label: once per label; of the parameter: once for the query, not once per label
     assert args == {"Alpha": 2, "Beta": 2, "Gamma": 2, "alpha": 2, "blank": 2, "ALPHA": 2}
+
+
+def test_a_part_kept_for_the_query_is_recomputed_where_a_solution_binds_its_variable(dataset: Dataset) -> None:
+    # a plan that wrongly records ?_x as not bound by the pattern: the kept value must not be reused
+    from rdflib.plugins.sparql.sparql import FrozenBindings, QueryContext
+
+    from cmkg.engine.rdflib_plan import _compiled_value
+
+    q = prepareQuery("SELECT ?u WHERE { ?s ?p ?_x BIND(UCASE(STR(?_x)) AS ?u) }")
+    extend = q.algebra.p.p
+    assert extend.name == "Extend"
+    value = _compiled_value(extend.expr, set())
+    assert value is not None
+    ctx = QueryContext(dataset, initBindings={Variable("_x"): Literal("param")})
+    memo: dict = {}  # type: ignore[type-arg]
+    got = [value(FrozenBindings(ctx, row), memo) for row in ({}, {Variable("_x"): Literal("a")}, {Variable("_x"): Literal("b")}, {})]
+    assert got == [Literal("PARAM"), Literal("A"), Literal("B"), Literal("PARAM")]

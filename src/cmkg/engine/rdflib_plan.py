@@ -30,7 +30,7 @@ Examples
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from rdflib.plugins.sparql import CUSTOM_EVALS
@@ -556,8 +556,8 @@ def _lookup_optional(ctx: QueryContext, part: CompValue, left: Iterator[FrozenBi
     triples, expr = ctx.graph.triples, part.expr
     init = ctx.initBindings or {}
     for a in left:
-        sv = a.get(s, init.get(s)) if s_var else s
-        ov = a.get(o, init.get(o)) if o_var else o
+        sv = _bound(a, s, init) if s_var else s
+        ov = _bound(a, o, init) if o_var else o
         found = False
         for ts, _tp, to in triples((sv, p, ov)):
             if same and ts != to:
@@ -573,6 +573,12 @@ def _lookup_optional(ctx: QueryContext, part: CompValue, left: Iterator[FrozenBi
                 yield merged
         if not found:
             yield a
+
+
+def _bound(row: FrozenBindings, var: Variable, init: Mapping[Any, Any]) -> Any:
+    """The value of ``var`` in ``row`` or the parameters, as ``row[var]`` gives it; None if unbound."""
+    value = row._d.get(var)
+    return init.get(var) if value is None else value
 
 
 def _hash_optional(ctx: QueryContext, part: CompValue, evalPart: Callable[..., Any]) -> Iterator[FrozenBindings]:
@@ -694,8 +700,16 @@ def _compiled(expr: Any, pattern_vars: set[Variable]) -> Callable[[FrozenBinding
     return test  # type: ignore[return-value]
 
 
-def _compile(node: Any, pattern_vars: set[Variable], functions: dict[Any, tuple[str, ...]]) -> tuple[_Compiled, bool] | None:
-    """(closure, reads parameters only) for an expression node; None if not covered."""
+def _compile(
+    node: Any, pattern_vars: set[Variable], functions: dict[Any, tuple[str, ...]]
+) -> tuple[_Compiled, frozenset[Variable] | None] | None:
+    """(closure, the variables it reads; None if it holds an EXISTS) for an expression node; None if not covered.
+
+    A part none of whose variables the pattern binds (parameters: ``?_text``) is evaluated once
+    per evaluation of the filter or BIND and kept in ``memo`` -- as long as the solution at hand
+    gives them no other values than the parameters', which is checked, so a plan with its
+    variables misrecorded can only lose the saving, never change an answer.
+    """
     from rdflib.plugins.sparql.sparql import NotBoundError, SPARQLError
 
     if isinstance(node, (Variable, BNode)):
@@ -709,30 +723,40 @@ def _compile(node: Any, pattern_vars: set[Variable], functions: dict[Any, tuple[
                     raise NotBoundError()
             return value
 
-        return lookup, var not in pattern_vars
+        return lookup, frozenset([var])
     if isinstance(node, list):
         parts = [_compile(n, pattern_vars, functions) for n in node]
         if any(p is None for p in parts):
             return None
         fns = [p[0] for p in parts if p is not None]
-        return (lambda row, memo: [f(row, memo) for f in fns]), all(p[1] for p in parts if p is not None)
+        return (lambda row, memo: [f(row, memo) for f in fns]), _union_vars(p[1] for p in parts if p is not None)
     if isinstance(node, Expr) and node.name in _EXISTS:
-        return _compile_exists(node), False
+        return _compile_exists(node), None
+    if isinstance(node, Expr) and node.name == "Builtin_BOUND" and isinstance(node["arg"], Variable):
+        # rdflib reads the argument with variables=True: bound in the solution or a parameter
+        var, true, false = node["arg"], Literal(True), Literal(False)
+
+        def bound(row: FrozenBindings, memo: dict[int, Any]) -> Any:
+            return true if row._d.get(var) is not None or (row.ctx.initBindings or {}).get(var) is not None else false
+
+        return bound, frozenset([var])
     if isinstance(node, Expr):
         fn = getattr(node._evalfn, "__func__", None)
         names = functions.get(fn)
         if names is None or set(node.keys()) - set(names) - {"_vars"}:
             return None
         args: dict[str, _Compiled] = {}
-        constant = True
+        reads: list[frozenset[Variable] | None] = []
         for name in names:
             if name not in node or node[name] is None:
                 continue
             part = _compile(node[name], pattern_vars, functions)
             if part is None:
                 return None
-            args[name], constant = part[0], constant and part[1]
+            args[name] = part[0]
+            reads.append(part[1])
         items = tuple(args.items())
+        read = _union_vars(reads)
 
         def call(row: FrozenBindings, memo: dict[int, Any]) -> Any:
             try:
@@ -740,19 +764,32 @@ def _compile(node: Any, pattern_vars: set[Variable], functions: dict[Any, tuple[
             except SPARQLError as err:
                 return err  # as Expr.eval does: the caller sees the error as a value
 
-        if constant:
-            key = id(node)
+        if read is None or read & pattern_vars:
+            return call, read
+        key, watched = id(node), tuple(read)
 
-            def once(row: FrozenBindings, memo: dict[int, Any]) -> Any:
-                if key not in memo:
-                    memo[key] = call(row, memo)
-                return memo[key]
+        def once(row: FrozenBindings, memo: dict[int, Any]) -> Any:
+            # the parameters' own values (solutions carry them too), or nothing bound: the same for every row
+            init = row.ctx.initBindings or {}
+            if any(row._d.get(v, init.get(v)) is not init.get(v) for v in watched):
+                return call(row, memo)
+            if key not in memo:
+                memo[key] = call(row, memo)
+            return memo[key]
 
-            return once, True
-        return call, False
+        return once, read
     if isinstance(node, (URIRef, Literal, str)) or node is None:
-        return (lambda row, memo: node), True
+        return (lambda row, memo: node), frozenset()
     return None
+
+
+def _union_vars(sets: Any) -> frozenset[Variable] | None:
+    out: frozenset[Variable] = frozenset()
+    for s in sets:
+        if s is None:
+            return None
+        out |= s
+    return out
 
 
 def _unwrapped(graph: Any) -> Any:
