@@ -339,12 +339,18 @@ def _native(node: Any) -> Any:
 
 
 def _one_lookup(node: CompValue) -> bool:
-    """Whether ``node`` is one triple pattern with a plain predicate: cheaper looked up per solution than hashed."""
+    """Whether ``node`` is one triple pattern with a predicate or a property path: looked up per solution.
+
+    From a bound end that is one look-up in the store (or one walk of the path), cheaper than
+    finding the pattern's answers over the whole graph to hash them.
+    """
+    from rdflib.paths import Path
+
     if node.name != "BGP" or len(node.triples) != 1:
         return False
     s, p, o = node.triples[0]
     # a blank node in a pattern is a variable that is never bound from outside: left to rdflib
-    return isinstance(p, URIRef) and not isinstance(s, BNode) and not isinstance(o, BNode)
+    return isinstance(p, (URIRef, Path)) and not isinstance(s, BNode) and not isinstance(o, BNode)
 
 
 def _frozen(ctx: QueryContext, d: dict[Any, Any]) -> FrozenBindings:
@@ -516,7 +522,8 @@ def _minus(left: Iterator[FrozenBindings], right: list[FrozenBindings]) -> Itera
 # nothing is bound from outside but parameters, that second evaluation can only repeat the
 # first, and B's answers need not be found per solution of A:
 #
-# - B one triple pattern with a plain predicate: looked up in the store for each solution of A;
+# - B one triple pattern (a predicate or a property path): looked up in the store, or its path
+#   walked, for each solution of A;
 # - otherwise, once A has ``HASH_AFTER`` solutions or more, B is evaluated once, with nothing
 #   bound, its solutions indexed by the variables they share with A's, and each solution of A
 #   joined to the compatible ones -- unless B has more than ``HASH_RATIO`` times as many
