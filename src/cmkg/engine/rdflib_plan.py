@@ -373,6 +373,20 @@ def _bgp(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
     return _match(ctx, ctx.graph.triples, triples, 0, start)
 
 
+def _project(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
+    """rdflib's projection (evaluate.evalProject), the variables kept looked up in a set, not a list.
+
+    ``x in list`` compares ``x`` with every variable before its own with rdflib's Python ``__eq__``.
+    """
+    from rdflib.plugins.sparql.evaluate import evalPart
+
+    keep, pv = set(part.PV), part.PV
+    return (
+        _frozen(row.ctx, {k: v for k, v in row._d.items() if k in keep}) if type(row) is FrozenBindings else row.project(pv)
+        for row in evalPart(ctx, part.p)
+    )
+
+
 def _lazy_join(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
     """rdflib's lazy join (evaluate.evalLazyJoin) of a pattern and a BGP, the BGP matched from each solution's dict.
 
@@ -446,6 +460,8 @@ def _eval_native(ctx: QueryContext, part: CompValue) -> Any:
         return _terms(ctx, part)
     if part.name == "BGP":
         return _bgp(ctx, part)
+    if part.name == "Project":
+        return _project(ctx, part)
     if part.name == "Join" and _is_lazy(part) and isinstance(part.p2, CompValue) and part.p2.name == "BGP":
         return _lazy_join(ctx, part)
     if part.name == _OPTIONAL:
