@@ -1,6 +1,7 @@
-"""Filter push-down for rdflib's SPARQL algebra: the one optimisation its evaluator lacks that our queries need.
+"""The memory engine's plan for rdflib's SPARQL algebra, and the parts of it the engine evaluates itself.
 
-rdflib applies a group's FILTER after everything else in the group has been
+First, filter push-down, the one optimisation rdflib's evaluator lacks that our queries
+need. rdflib applies a group's FILTER after everything else in the group has been
 joined. A named query that looks a resource up by name, such as::
 
     ?practice a cmo:Practice ; rdfs:label ?name .
@@ -16,6 +17,13 @@ variables are all bound by the first basic graph pattern of the group (and by
 nothing else in it) is applied right after that pattern. Bound parameters
 (``initBindings``) are constants there, so the answers are unchanged.
 
+Then basic graph patterns are ordered from what is bound where they are evaluated,
+joins marked lazy where that is safe, and the operators the engine evaluates itself
+(through rdflib's ``CUSTOM_EVALS`` hook, each section below says how and why) are put
+in place of rdflib's: ``CmkgOptional`` for an OPTIONAL over patterns, ``CmkgFilter``
+and ``CmkgExtend`` for a FILTER or BIND whose expression compiles, ``CmkgMinus`` and
+``CmkgDistinctTerms``.
+
 Examples
 --------
 >>> from rdflib.plugins.sparql import prepareQuery
@@ -24,7 +32,9 @@ Examples
 'Filter'
 >>> plan = push_filters(q.algebra)
 >>> plan.p.p.name, plan.p.p.p1.name
-('LeftJoin', 'Filter')
+('CmkgOptional', 'CmkgFilter')
+>>> plan.p.p.p1.p.name  # the filter, now on the pattern that binds ?o, under the OPTIONAL
+'BGP'
 """
 
 from __future__ import annotations
