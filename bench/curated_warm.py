@@ -2,7 +2,9 @@
 
 Loads the curated graph once, runs each named query with its example parameters
 once to warm up (parse + prepare), then ``--reps`` more times and prints the
-median in milliseconds, slowest first. Not a test: timings belong in bench/.
+median and the fastest run in milliseconds, slowest first (on a shared machine the
+fastest run says what the code costs, the median what a user may see). Not a test:
+timings belong in bench/.
 
 Usage::
 
@@ -24,10 +26,10 @@ from cmkg import KnowledgeGraph
 LIMIT_MS = 50.0
 
 
-def time_catalogue(kg: KnowledgeGraph, reps: int, only: list[str] | None = None) -> dict[str, float]:
-    """Median warm time (ms) of every runnable catalogue query."""
+def time_catalogue(kg: KnowledgeGraph, reps: int, only: list[str] | None = None) -> dict[str, tuple[float, float]]:
+    """(median, fastest) warm time in ms of every runnable catalogue query."""
     plan, _skipped = catalogue_plan(kg.catalogue)
-    out: dict[str, float] = {}
+    out: dict[str, tuple[float, float]] = {}
     for name, q, params in plan:
         if only and name not in only:
             continue
@@ -38,7 +40,7 @@ def time_catalogue(kg: KnowledgeGraph, reps: int, only: list[str] | None = None)
             t0 = time.perf_counter()
             kg.run(q, params)
             runs.append((time.perf_counter() - t0) * 1000)
-        out[name] = statistics.median(runs)
+        out[name] = (statistics.median(runs), min(runs))
     return out
 
 
@@ -68,10 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         profile(kg, args.profile)
         return 0
     times = time_catalogue(kg, args.reps, args.only)
-    for name, ms in sorted(times.items(), key=lambda kv: -kv[1]):
-        print(f"{ms:9.1f}  {name}")
-    under = sum(ms < LIMIT_MS for ms in times.values())
-    print(f"{under} of {len(times)} under {LIMIT_MS:.0f} ms warm (median of {args.reps})")
+    print(f"{'median':>9}  {'fastest':>9}  query (ms)")
+    for name, (ms, fastest) in sorted(times.items(), key=lambda kv: -kv[1][0]):
+        print(f"{ms:9.1f}  {fastest:9.1f}  {name}")
+    under = sum(ms < LIMIT_MS for ms, _ in times.values())
+    fastest_under = sum(fastest < LIMIT_MS for _, fastest in times.values())
+    print(f"{under} of {len(times)} under {LIMIT_MS:.0f} ms warm (median of {args.reps}); {fastest_under} by their fastest run")
     return 0
 
 

@@ -700,37 +700,37 @@ class _Args:
 _Compiled = Callable[[FrozenBindings, dict[int, Any]], Any]
 
 
-def _compiled_value(expr: Any, pattern_vars: set[Variable]) -> _Compiled | None:
-    """The value of ``expr`` for a solution as rdflib's evaluation gives it (an error as a value), or None if not covered."""
+def _functions() -> dict[Any, tuple[str, ...]]:
     global _FUNCTIONS
     if _FUNCTIONS is None:
         _FUNCTIONS = _rdflib_functions()
-    built = _compile(expr, pattern_vars, _FUNCTIONS)
+    return _FUNCTIONS
+
+
+def _compiled_value(expr: Any, pattern_vars: set[Variable]) -> _Compiled | None:
+    """The value of ``expr`` for a solution as rdflib's evaluation gives it (an error as a value), or None if not covered."""
+    built = _compile(expr, pattern_vars, _functions())
     return None if built is None else built[0]
 
 
-def _compiled(expr: Any, pattern_vars: set[Variable]) -> Callable[[FrozenBindings], bool] | None:
+def _compiled(expr: Any, pattern_vars: set[Variable]) -> Callable[[FrozenBindings, dict[int, Any]], bool] | None:
     """A test of a solution equal to rdflib's filter on ``expr``, or None where ``expr`` has a part not covered."""
-    global _FUNCTIONS
-    if _FUNCTIONS is None:
-        _FUNCTIONS = _rdflib_functions()
     if not isinstance(expr, Expr):
         return None
-    built = _compile(expr, pattern_vars, _FUNCTIONS)
+    built = _compile(expr, pattern_vars, _functions())
     if built is None:
         return None
     value = built[0]
+    from rdflib.plugins.sparql.operators import EBV
+    from rdflib.plugins.sparql.sparql import SPARQLError
 
     def test(row: FrozenBindings, memo: dict[int, Any]) -> bool:
-        from rdflib.plugins.sparql.operators import EBV
-        from rdflib.plugins.sparql.sparql import SPARQLError
-
         try:
             return bool(EBV(value(row, memo)))  # an error (returned, as Expr.eval returns it) is false
         except SPARQLError:
             return False
 
-    return test  # type: ignore[return-value]
+    return test
 
 
 def _compile(
@@ -845,20 +845,21 @@ def _compile_exists(node: Expr) -> _Compiled:
     """EXISTS / NOT EXISTS as rdflib evaluates it (operators.Builtin_EXISTS); one triple pattern is one store look-up."""
     exists = node.name == "Builtin_EXISTS"
     yes, no = Literal(exists), Literal(not exists)
+    # the pattern, read at the first evaluation (the plan is complete then: _reorder may replace it
+    # after this is compiled) and kept: rdflib's algebra nodes are slow to read attributes from
+    shape: list[Any] = []
+    from rdflib.plugins.sparql.evaluate import evalPart
 
     def test(row: FrozenBindings, memo: dict[int, Any]) -> Any:
-        from rdflib.plugins.sparql.evaluate import evalPart
-
-        graph = _unwrapped(node.graph)  # read here: _reorder may replace the pattern after this is compiled
-        if _one_lookup(graph):
+        if not shape:
+            graph = _unwrapped(node.graph)
+            triple = tuple(graph.triples[0]) if _one_lookup(graph) else None
+            shape.extend((graph, triple))
+        graph, triple = shape
+        if triple is not None:
             init = row.ctx.initBindings or {}
-            terms = []
-            for t in graph.triples[0]:
-                if isinstance(t, Variable):
-                    t = row._d.get(t, init.get(t))
-                terms.append(t)
-            s, p, o = terms
-            if not (graph.triples[0][0] == graph.triples[0][2] and s is None):  # ?x :p ?x unbound: rdflib's way
+            s, p, o = (_bound(row, t, init) if isinstance(t, Variable) else t for t in triple)
+            if not (triple[0] == triple[2] and s is None):  # ?x :p ?x with ?x unbound: rdflib's way
                 for _ in row.ctx.graph.triples((s, p, o)):
                     return yes
                 return no
