@@ -370,6 +370,31 @@ def _frozen(ctx: QueryContext, d: dict[Any, Any]) -> FrozenBindings:
     return out
 
 
+def _finder(graph: Any) -> Callable[[tuple[Any, Any, Any]], Iterator[tuple[Any, Any, Any]]]:
+    """``graph.triples`` for a triple pattern; for the union of a dataset's graphs, the store's own matching.
+
+    rdflib's ``ConjunctiveGraph.triples`` reads the deprecated ``default_context`` property, which
+    issues a warning, on every call, and wraps the store's generator in another: a third of the
+    time of reading every triple of the curated graph. For a union default graph it asks the
+    store with no context, or walks a property path over the whole graph, which is done here
+    directly.
+    """
+    from rdflib.graph import ConjunctiveGraph
+    from rdflib.paths import Path
+
+    if not isinstance(graph, ConjunctiveGraph) or not graph.default_union:
+        return graph.triples  # type: ignore[no-any-return]
+    store = graph.store
+
+    def find(pattern: tuple[Any, Any, Any]) -> Iterator[tuple[Any, Any, Any]]:
+        s, p, o = pattern
+        if isinstance(p, Path):
+            return ((ps, p, po) for ps, po in p.eval(graph, s, o))
+        return (t for t, _contexts in store.triples(pattern, None))
+
+    return find
+
+
 def _bgp(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
     """rdflib's evaluation of a basic graph pattern (evaluate.evalPart and evalBGP), bindings kept in plain dicts.
 
@@ -380,7 +405,7 @@ def _bgp(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
     # rdflib's order: triples with more of their terms bound first (a stable sort)
     triples = sorted(part.triples, key=lambda t: len([n for n in t if ctx[n] is None]))
     start = {k: ctx.bindings[k] for k in ctx.bindings}
-    return _match(ctx, ctx.graph.triples, triples, 0, start)
+    return _match(ctx, _finder(ctx.graph), triples, 0, start)
 
 
 def _project(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
@@ -408,7 +433,7 @@ def _lazy_join(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
     from rdflib.plugins.sparql.evaluate import evalPart
 
     init = dict(ctx.initBindings or {})
-    pattern, find = part.p2.triples, ctx.graph.triples
+    pattern, find = part.p2.triples, _finder(ctx.graph)
     for a in evalPart(ctx, part.p1):
         start = dict(a._d)
         start.update(init)
@@ -493,7 +518,7 @@ def _eval_native(ctx: QueryContext, part: CompValue) -> Any:
 def _terms(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
     seen: dict[Any, None] = {}  # first-seen order, as rdflib's DISTINCT keeps it
     positions = part.positions
-    for triple in ctx.graph.triples((None, None, None)):
+    for triple in _finder(ctx.graph)((None, None, None)):
         for i in positions:
             seen[triple[i]] = None
     var, tests = part.var, part.tests
@@ -586,7 +611,7 @@ def _lookup_optional(ctx: QueryContext, part: CompValue, left: Iterator[FrozenBi
     s, p, o = part.p2.triples[0]
     s_var, o_var = isinstance(s, Variable), isinstance(o, Variable)
     same = s_var and s == o
-    triples, expr = ctx.graph.triples, part.expr
+    triples, expr = _finder(ctx.graph), part.expr
     init = ctx.initBindings or {}
     for a in left:
         sv = _bound(a, s, init) if s_var else s
@@ -860,7 +885,7 @@ def _compile_exists(node: Expr) -> _Compiled:
             init = row.ctx.initBindings or {}
             s, p, o = (_bound(row, t, init) if isinstance(t, Variable) else t for t in triple)
             if not (triple[0] == triple[2] and s is None):  # ?x :p ?x with ?x unbound: rdflib's way
-                for _ in row.ctx.graph.triples((s, p, o)):
+                for _ in _finder(row.ctx.graph)((s, p, o)):
                     return yes
                 return no
         for _ in evalPart(row.ctx.thaw(row), graph):
