@@ -77,6 +77,8 @@ def test_harness_tiny_round_writes_results_report_and_plot(tmp_path: Path) -> No
     assert set(size["engines"]) == {"memory", "oxigraph"}
     assert "practices-in-city" in size["engines"]["oxigraph"]["queries"]
     assert size["engines"]["oxigraph"]["load"]["triples"] > 2_500
+    rates = [size["engines"][e]["load"]["triples"] / size["engines"][e]["load"]["seconds"] for e in ("oxigraph", "memory")]
+    assert saved["summary"]["load_ratio_oxigraph_vs_memory_3000"] == pytest.approx(rates[0] / rates[1])
     assert size["agree"]["practices-in-city"]["same"] is True
     assert (tmp_path / "report.md").read_text().startswith("# cmkg benchmark")
     assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
