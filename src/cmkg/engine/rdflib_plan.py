@@ -774,11 +774,9 @@ def _compile(
         var = node
 
         def lookup(row: FrozenBindings, memo: dict[int, Any]) -> Any:
-            value = row._d.get(var)
+            value = _bound(row, var, row.ctx.initBindings or {})
             if value is None:
-                value = (row.ctx.initBindings or {}).get(var)
-                if value is None:
-                    raise NotBoundError()
+                raise NotBoundError()
             return value
 
         return lookup, frozenset([var])
@@ -795,7 +793,7 @@ def _compile(
         var, true, false = node["arg"], Literal(True), Literal(False)
 
         def bound(row: FrozenBindings, memo: dict[int, Any]) -> Any:
-            return true if row._d.get(var) is not None or (row.ctx.initBindings or {}).get(var) is not None else false
+            return false if _bound(row, var, row.ctx.initBindings or {}) is None else true
 
         return bound, frozenset([var])
     if isinstance(node, Expr):
