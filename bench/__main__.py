@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.engines import ENGINES
+from bench.engines import ENGINES, QUICK_SKIPS
 from bench.harness import Config, run, stage
 
 
@@ -17,7 +17,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--large", help="comma-separated sizes for the Oxigraph engines only (default 1e7; 'none' for none)")
     ap.add_argument(
         "--engines",
-        help=f"comma-separated, of: {', '.join(ENGINES)} (default all; quick: all but oxrdflib, the engine the issue measured and cmkg did not keep)",
+        help=(
+            f"comma-separated, of: {', '.join(ENGINES)} (default all; quick: all but {' and '.join(QUICK_SKIPS)}: the engine "
+            "the issue measured and cmkg did not keep, and rdflib without cmkg's plan)"
+        ),
     )
     ap.add_argument("--reps", type=int, default=None, help="timed runs per query and engine, median reported (default 5; quick 1)")
     ap.add_argument("--large-reps", type=int, default=3, help="timed runs per query at the Oxigraph-only sizes (default 3)")
@@ -36,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return tuple(int(float(x)) for x in text.split(",") if x.strip())
 
     if args.engines is None:
-        args.engines = ",".join(e for e in ENGINES if not (args.quick and e == "oxrdflib"))
+        args.engines = ",".join(e for e in ENGINES if not (args.quick and e in QUICK_SKIPS))
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]
     if unknown:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -95,8 +97,13 @@ def _skip_opaque(text: str, i: int) -> int:
     return i
 
 
-def _top_level_groups(text: str) -> list[tuple[int, int]]:
-    """Spans (open, close) of the ``{…}`` groups at nesting depth 0, outside strings, IRIs and comments."""
+@lru_cache(maxsize=512)
+def _top_level_groups(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans (open, close) of the ``{…}`` groups at nesting depth 0, outside strings, IRIs and comments.
+
+    Kept per text: a catalogue query is bound again on every call, and this walk in Python costs
+    as much as Oxigraph's whole answer to a small query.
+    """
     spans: list[tuple[int, int]] = []
     depth = parens = 0
     start = -1
@@ -121,7 +128,7 @@ def _top_level_groups(text: str) -> list[tuple[int, int]]:
                 spans.append((start, i))
                 start = -1
         i += 1
-    return spans
+    return tuple(spans)
 
 
 def inject_values(text: str, bindings: Mapping[str, Node]) -> str:
@@ -163,13 +170,15 @@ _NAME_CHARS = re.compile(r"[A-Za-z0-9_\u00B7\u00C0-\uFFFF]*")
 _WORD_RE = re.compile(r"[A-Za-z]+")
 
 
-def _scan_variables(text: str) -> tuple[dict[str, list[tuple[int, int, bool]]], bool]:
-    """Every ``?name``/``$name`` outside strings, IRIs and comments: name -> [(start, end, substitutable)].
+@lru_cache(maxsize=512)
+def _scan_variables(text: str) -> tuple[Mapping[str, tuple[tuple[int, int, bool], ...]], bool]:
+    """Every ``?name``/``$name`` outside strings, IRIs and comments: name -> ((start, end, substitutable), …).
 
     Also whether the query has a ``SELECT *`` (whose columns a substitution would change).
     An occurrence is substitutable unless it is in a SELECT or DESCRIBE clause, after ``AS``,
     in a VALUES header, in a GROUP BY / ORDER BY clause, inside a subquery, in a CONSTRUCT
-    template, or in an expression (FILTER, BIND) inside a nested group.
+    template, or in an expression (FILTER, BIND) inside a nested group. Kept per text (read-only:
+    the mapping is a proxy) for the reason given at :func:`_top_level_groups`.
     """
     found: dict[str, list[tuple[int, int, bool]]] = {}
     star = False
@@ -247,7 +256,7 @@ def _scan_variables(text: str) -> tuple[dict[str, list[tuple[int, int, bool]]], 
         if not ch.isspace():
             last_word = "" if ch not in "(" else last_word
         i += 1
-    return found, star
+    return MappingProxyType({k: tuple(v) for k, v in found.items()}), star
 
 
 def substitute(text: str, bindings: Mapping[str, Node]) -> tuple[str, dict[str, Node]]:
@@ -267,7 +276,7 @@ def substitute(text: str, bindings: Mapping[str, Node]) -> tuple[str, dict[str, 
     edits: list[tuple[int, int, str]] = []
     left: dict[str, Node] = {}
     for name, value in bindings.items():
-        spots = occurrences.get(name, [])
+        spots = occurrences.get(name, ())
         if not spots:
             continue  # not in the query: nothing to bind (as with initBindings)
         if not all(safe for _, _, safe in spots):

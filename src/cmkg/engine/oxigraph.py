@@ -259,7 +259,7 @@ class OxigraphEngine(Engine):
         refuse_remote_access(info, "the oxigraph engine")
         bound = {k: v for k, v in (bindings or {}).items() if v is not None}
         subs = None
-        values_form = text
+        values_form: str | None = None  # the query with every value in VALUES, made only if needed
         if bound:
             if info.kind == "select" and set(bound) <= _projected(text):
                 # SEP-0007 substitution: exactly rdflib's initBindings, no text rewriting
@@ -271,17 +271,20 @@ class OxigraphEngine(Engine):
                 from cmkg.engine.binding import inject_values, substitute
 
                 written, left = substitute(text, bound)
-                values_form = inject_values(text, bound)
+                if written != text:
+                    values_form = text
                 text = inject_values(written, left) if left else written
         result: Any = None
         try:
             try:
                 result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
             except SyntaxError:
-                if text == values_form:
+                if values_form is None:
                     raise
                 # a literal written where only an IRI may stand: the VALUES form instead
-                text = values_form
+                from cmkg.engine.binding import inject_values
+
+                text = inject_values(values_form, bound)
                 result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
             if info.kind == "select":
                 columns = [v.value for v in result.variables]
