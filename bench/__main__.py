@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--large-reps", type=int, default=3, help="timed runs per query at the Oxigraph-only sizes (default 3)")
     ap.add_argument("--out", type=Path, default=Path("build") / "bench", help="output folder")
     ap.add_argument("--budget", type=float, default=None, help="seconds a single query run may take (default 120; quick 3)")
+    ap.add_argument(
+        "--stock-budget",
+        type=float,
+        default=None,
+        help="seconds a run may take on rdflib without cmkg's plan (engine rdflib; default 20, never more than --budget)",
+    )
     ap.add_argument("--no-curated", action="store_true", help="skip the curated-graph and cold-start measurements")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     ap.add_argument("--no-load", action="store_true", help="skip the explorer load test (bench/load_test.py)")
@@ -70,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.budget is not None:
         config.budget_s = args.budget
         config.cap_s = min(config.cap_s, args.budget)
+    if args.stock_budget is not None:
+        if args.stock_budget <= 0:
+            ap.error("--stock-budget must be more than 0 seconds")
+        config.stock_budget_s = args.stock_budget
     config.curated = not args.no_curated
     results = run(config, show_progress=not args.no_progress)
     s = results["summary"]
