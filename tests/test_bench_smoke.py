@@ -286,3 +286,16 @@ def test_report_says_by_how_much_and_why_a_goal_is_missed(tmp_path: Path) -> Non
     assert "Oxigraph alone takes 2.50 s to answer the two queries" in why and "2.50 s per 10^5 edges" in why
     assert "rdflib loaded 25,000 triples/s in this run and the Oxigraph engine 200,000" in why
     assert "speed-up over rdflib's own evaluation (no cmkg plan) at 10^6 | >= 20.0 × | 60.0 × | yes |" in report
+
+
+def test_load_probe_parses_rather_than_reading_a_kept_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.loadprobe import probe
+    from cmkg.loading import default_files
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CMKG_CACHE_DIR", str(cache))  # put back after the test: the probe turns the cache off
+    files = default_files()[:2]
+    first = probe("memory", tmp_path, files)
+    second = probe("memory", tmp_path, files)
+    assert first["triples"] == second["triples"] > 100
+    assert not cache.exists() or not any(cache.iterdir())  # nothing kept, so nothing read back
