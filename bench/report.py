@@ -77,7 +77,8 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
             if eng not in ("memory", "rdflib") and "rdflib" in size["engines"]:
                 # against rdflib without cmkg's plan: the baseline the anchors were measured on
                 s[f"query_speedup_{eng.replace('-', '_')}_vs_rdflib_{key}"] = _med(speedups(size, eng, baseline="rdflib").values())
-            s[f"load_triples_per_s_{eng.replace('-', '_')}_{key}"] = _load_rate(size, eng)
+            if not size["engines"][eng].get("load", {}).get("same_as"):  # rdflib without the plan: memory's load
+                s[f"load_triples_per_s_{eng.replace('-', '_')}_{key}"] = _load_rate(size, eng)
             lookup = size["engines"][eng].get("queries", {}).get("label-lookup", {})
             s[f"label_lookup_ms_{eng.replace('-', '_')}_{key}"] = (lookup["median_s"] * 1000) if "median_s" in lookup else None
         if "oxigraph" in size.get("engines", {}):
