@@ -259,7 +259,7 @@ class OxigraphEngine(Engine):
         refuse_remote_access(info, "the oxigraph engine")
         bound = {k: v for k, v in (bindings or {}).items() if v is not None}
         subs = None
-        values_form: str | None = None  # the query with every value in VALUES, made only if needed
+        unbound: str | None = None  # the text before values were written in (for the VALUES form, if needed)
         if bound:
             if info.kind == "select" and set(bound) <= _projected(text):
                 # SEP-0007 substitution: exactly rdflib's initBindings, no text rewriting
@@ -272,19 +272,19 @@ class OxigraphEngine(Engine):
 
                 written, left = substitute(text, bound)
                 if written != text:
-                    values_form = text
+                    unbound = text
                 text = inject_values(written, left) if left else written
         result: Any = None
         try:
             try:
                 result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
             except SyntaxError:
-                if values_form is None:
+                if unbound is None:
                     raise
-                # a literal written where only an IRI may stand: the VALUES form instead
+                # a literal written where only an IRI may stand: every value in VALUES instead
                 from cmkg.engine.binding import inject_values
 
-                text = inject_values(values_form, bound)
+                text = inject_values(unbound, bound)
                 result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
             if info.kind == "select":
                 columns = [v.value for v in result.variables]
