@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
+from bench import checkpoint
 from bench.engines import ENGINES, QUICK_SKIPS
 from bench.harness import Config, run, stage
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench", description="Benchmark cmkg's engines on synthetic graphs.")
+    ap = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=(
+            "Benchmark cmkg's engines on synthetic graphs. A run that is stopped goes on where it stopped "
+            "when the same command is given again (the checkpoint in the output folder), unless --fresh."
+        ),
+    )
     ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 only, 1 timed run, two engines at a time, no load test: under two minutes")
     ap.add_argument("--sizes", help="comma-separated sizes in triples for all engines (default 1e4,1e5,1e6)")
     ap.add_argument("--large", help="comma-separated sizes for the Oxigraph engines only (default 1e7; 'none' for none)")
@@ -35,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-curated", action="store_true", help="skip the curated-graph and cold-start measurements")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     ap.add_argument("--no-load", action="store_true", help="skip the explorer load test (bench/load_test.py)")
+    ap.add_argument("--fresh", action="store_true", help="start over even if a stopped run left a checkpoint in the output folder")
     args = ap.parse_args(argv)
 
     def sizes(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
@@ -81,13 +90,24 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("--stock-budget must be more than 0 seconds")
         config.stock_budget_s = args.stock_budget
     config.curated = not args.no_curated
-    results = run(config, show_progress=not args.no_progress)
+    # stopped with SIGTERM (a session's end, `kill`): the engines' processes and the server are
+    # ended on the way out, and the checkpoint keeps what was measured
+    signal.signal(signal.SIGTERM, _stop)
+    load_test_follows = not args.no_load and not args.quick
+    try:
+        # the checkpoint stays until the load test is done too
+        results = run(config, show_progress=not args.no_progress, resume=not args.fresh, finish=not load_test_follows)
+    except (KeyboardInterrupt, _Stopped) as err:
+        kept = args.out / checkpoint.NAME
+        again = "the same command goes on from " + str(kept) if kept.exists() else "nothing was measured yet"
+        print(f"bench: stopped ({'interrupted' if isinstance(err, KeyboardInterrupt) else 'terminated'}); {again}", file=sys.stderr)
+        return 130 if isinstance(err, KeyboardInterrupt) else 143
     s = results["summary"]
     print(f"wrote {args.out / 'results.json'}, {args.out / 'report.md'} and {args.out / 'latency.png'}")
     for key in sorted(k for k in s if k.startswith(("query_speedup_oxigraph_vs", "load_triples_per_s_oxigraph_1"))):
         val = s[key]
         print(f"  {key}: {val:,.2f}" if isinstance(val, (int, float)) else f"  {key}: {val}")
-    if not args.no_load and not args.quick:
+    if load_test_follows:
         from bench import load_test
 
         clients, requests = 32, 2000
@@ -98,8 +118,17 @@ def main(argv: list[str] | None = None) -> int:
             f"p95 {load['baseline']['p95_ms']} ms alone, {load['with_pathological']['p95_ms']} ms with pathological queries "
             f"({load['p95_ratio']}x), {load['errors']} errors"
         )
+        checkpoint.clear(args.out)
     _print_stages(results, args.out)
     return 0
+
+
+class _Stopped(Exception):
+    """SIGTERM: unwinds like Ctrl-C, so the engines' processes and the server are ended on the way out."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
 
 
 def _print_stages(results: dict, out: Path) -> None:
@@ -117,7 +146,7 @@ def _print_stages(results: dict, out: Path) -> None:
     total_wall = sum(s["wall_s"] for s in stages) or 1.0
     print("stages (wall s, CPU s incl. child processes, share of wall):")
     for s in stages:
-        print(f"  {s['stage']:<32} {s['wall_s']:7.1f} {s['cpu_s']:7.1f} {100 * s['wall_s'] / total_wall:5.1f}%")
+        print(f"  {s['stage']:<38} {s['wall_s']:7.1f} {s['cpu_s']:7.1f} {100 * s['wall_s'] / total_wall:5.1f}%")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
+from bench import checkpoint
 from bench.engines import ENGINES, LARGE_ONLY, Server, start_server
 from bench.generator import curated_anchors, write_graph
 from bench.worker import EngineWorker, RunTimeout, WorkerError
@@ -293,6 +294,91 @@ def analytics(kg: KnowledgeGraph, budget: int = BETWEENNESS_BUDGET) -> dict[str,
     return out
 
 
+Pair = tuple[str, str]
+
+
+@dataclass
+class CatalogueState:
+    """Where the catalogue runs of one size stand: every time measured so far and the next run.
+
+    Kept in the checkpoint (:mod:`bench.checkpoint`) so that a stopped run goes on where it
+    stopped; pairs are (engine, query).
+    """
+
+    engines: list[str]
+    #: index of the next (rep, query, engine) run in :meth:`Bench.time_queries`' order
+    next_task: int = 0
+    runs: dict[Pair, list[float]] = field(default_factory=dict)
+    raw: dict[str, list[float]] = field(default_factory=dict)
+    paired: dict[str, list[float]] = field(default_factory=dict)  # the Oxigraph engine's runs beside the raw ones
+    digests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: dict[Pair, str] = field(default_factory=dict)
+    capped: set[Pair] = field(default_factory=set)
+    skipped: dict[Pair, float] = field(default_factory=dict)
+    timed_out: set[Pair] = field(default_factory=set)
+    # wall seconds per pair, warm-ups, raw runs, stopped runs and reopening an engine after a
+    # stop included: where a run's time goes
+    spent: dict[Pair, float] = field(default_factory=dict)
+    #: stopped runs and seconds spent reopening, per engine, by the processes before a resume
+    kills_before: dict[str, int] = field(default_factory=dict)
+    reopen_before: dict[str, float] = field(default_factory=dict)
+    #: the same for this process's workers (see note_workers)
+    kills_now: dict[str, int] = field(default_factory=dict)
+    reopen_now: dict[str, float] = field(default_factory=dict)
+
+    def note_workers(self, workers: dict[str, EngineWorker]) -> None:
+        for eng, w in workers.items():
+            self.kills_now[eng] = w.kills
+            self.reopen_now[eng] = sum(w.opens[1:])
+
+    def total_kills(self, eng: str) -> int:
+        return self.kills_before.get(eng, 0) + self.kills_now.get(eng, 0)
+
+    def total_reopen_s(self, eng: str) -> float:
+        return self.reopen_before.get(eng, 0.0) + self.reopen_now.get(eng, 0.0)
+
+    def to_json(self) -> dict[str, Any]:
+        def pairs(d: dict[Pair, Any]) -> list[list[Any]]:
+            return [[e, n, v] for (e, n), v in d.items()]
+
+        return {
+            "engines": self.engines,
+            "next_task": self.next_task,
+            "runs": pairs(self.runs),
+            "raw": self.raw,
+            "paired": self.paired,
+            "digests": self.digests,
+            "errors": pairs(self.errors),
+            "capped": sorted(self.capped),
+            "skipped": pairs(self.skipped),
+            "timed_out": sorted(self.timed_out),
+            "spent": pairs(self.spent),
+            "kills": {e: self.total_kills(e) for e in self.engines},
+            "reopen_s": {e: self.total_reopen_s(e) for e in self.engines},
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> CatalogueState:
+        def pairs(rows: list[list[Any]]) -> dict[Pair, Any]:
+            return {(e, n): v for e, n, v in rows}
+
+        return cls(
+            engines=list(d["engines"]),
+            next_task=int(d["next_task"]),
+            runs=pairs(d["runs"]),
+            raw=d["raw"],
+            paired=d["paired"],
+            digests=d["digests"],
+            errors=pairs(d["errors"]),
+            capped={(e, n) for e, n in d["capped"]},
+            skipped=pairs(d["skipped"]),
+            timed_out={(e, n) for e, n in d["timed_out"]},
+            spent=pairs(d["spent"]),
+            kills_before=d.get("kills", {}),
+            reopen_before=d.get("reopen_s", {}),
+        )
+
+
 class Bench:
     """One run of the benchmark; ``results`` is what goes into results.json."""
 
@@ -319,6 +405,73 @@ class Bench:
         self._task = None
         #: (engine, query) -> [(triples, seconds of the first run)], to predict the next size
         self.history: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        meta = self.results["meta"]
+        self.fingerprint = checkpoint.fingerprint(meta["config"], meta["versions"])
+        #: the size under way, as the checkpoint keeps it: {"size", "out", "catalogue"}
+        self.current: dict[str, Any] | None = None
+        self._started = time.perf_counter()
+        self._elapsed_before = 0.0  # seconds the run had taken before it was stopped
+        self._last_save = -math.inf
+
+    # --- a stopped run goes on --------------------------------------------
+    def resume(self) -> str | None:
+        """Take up the checkpoint a stopped run left in the output folder; what happened, in a sentence."""
+        out_dir = self.config.out_dir
+        litter = checkpoint.remove_work_dirs(out_dir)
+        data, problem = checkpoint.read(out_dir)
+        if problem:
+            checkpoint.clear(out_dir)
+            return f"{problem}: starting over"
+        if data is None:
+            return f"removed {len(litter)} working folder(s) a stopped run left in {out_dir}" if litter else None
+        if data["fingerprint"] != self.fingerprint:
+            checkpoint.clear(out_dir)
+            return (
+                f"the stopped run in {out_dir} was made with other settings, code or library versions than this one: "
+                "starting over"
+            )
+        self.results = data["results"]
+        meta = self.results["meta"]
+        self.stages = meta["stages"]
+        meta.setdefault("resumed", []).append(_now())
+        self.history = {(e, n): [(int(t), float(x)) for t, x in h] for e, n, h in data.get("history", [])}
+        self.current = data.get("current")
+        self._elapsed_before = float(data.get("elapsed_s", 0.0))
+        done = [k for k in self.results["sizes"]]
+        where = ""
+        if self.current:
+            cat = self.current.get("catalogue")
+            where = f"; {self.current['size']} stopped " + (
+                f"after {cat['next_task']} of its catalogue runs" if cat else "before its catalogue runs"
+            )
+        return (
+            f"going on with the run started {meta['started']} ({self._elapsed_before / 60:.0f} min so far): "
+            f"{'curated graph, ' if 'curated' in self.results else ''}{', '.join(done) or 'no synthetic size'} measured{where}"
+        )
+
+    def save_checkpoint(self, force: bool = True) -> None:
+        """Keep what is measured so far (at most every SAVE_EVERY_S seconds unless ``force``)."""
+        now = time.perf_counter()
+        if not force and now - self._last_save < checkpoint.SAVE_EVERY_S:
+            return
+        self._last_save = now
+        checkpoint.save(
+            self.config.out_dir,
+            {
+                "fingerprint": self.fingerprint,
+                "results": self.results,
+                "history": [[e, n, h] for (e, n), h in self.history.items()],
+                "current": self.current,
+                "elapsed_s": self._elapsed_before + now - self._started,
+            },
+        )
+
+    def _due(self) -> bool:
+        return time.perf_counter() - self._last_save >= checkpoint.SAVE_EVERY_S
+
+    def _steps_of(self, size: int) -> int:
+        engines = self.engines_for(size)
+        return len(engines) + self.reps_for(size) * (len(self.plan) + 1) * len(engines)
 
     # --- progress ---------------------------------------------------------
     def _say(self, text: str, advance: float = 0) -> None:
@@ -327,11 +480,11 @@ class Bench:
             self.progress.refresh()
 
     def total_steps(self) -> int:
-        n = 0
-        for size in list(self.config.sizes) + list(self.config.large_sizes):
-            engines = self.engines_for(size)
-            n += len(engines) + self.reps_for(size) * (len(self.plan) + 1) * len(engines)
-        return n + (self.config.reps * (len(self.plan) + 1) * 2 if self.config.curated else 0)
+        n = sum(self._steps_of(size) for size in list(self.config.sizes) + list(self.config.large_sizes))
+        return n + (self._curated_steps() if self.config.curated else 0)
+
+    def _curated_steps(self) -> int:
+        return self.config.reps * (len(self.plan) + 1) * 2
 
     def reps_for(self, size: int | None) -> int:
         """Timed runs per query at ``size`` (fewer at the Oxigraph-only sizes: ``large_reps``)."""
@@ -352,17 +505,27 @@ class Bench:
     def run(self) -> dict[str, Any]:
         if self.progress is not None:
             self._task = self.progress.add_task("starting", total=self.total_steps())
-        started = time.perf_counter()
+        self._started = time.perf_counter()
         anchors = curated_anchors()
-        if self.config.curated:
+        if self.config.curated and "curated" in self.results:
+            self._say("curated graph: measured before the stop", self._curated_steps())
+        elif self.config.curated:
             self.results["curated"] = self.run_curated()
+            self.save_checkpoint()
         for size in list(self.config.sizes) + list(self.config.large_sizes):
-            self.results["sizes"][size_key(size)] = self.run_size(size, anchors)
+            key = size_key(size)
+            if key in self.results["sizes"]:
+                self._say(f"{key}: measured before the stop", self._steps_of(size))
+                continue
+            self.results["sizes"][key] = self.run_size(size, anchors)
+            self.current = None
             self.write()  # a long run keeps what it has measured so far
-        if self.config.viz:
+            self.save_checkpoint()
+        if self.config.viz and "viz" not in self.results:
             with stage(self.stages, "viz (Chromium)"):
                 self.results["viz"] = self.run_viz()
-        self.results["meta"]["seconds"] = time.perf_counter() - started
+            self.save_checkpoint()
+        self.results["meta"]["seconds"] = self._elapsed_before + time.perf_counter() - self._started
         from bench.report import summarise
 
         self.results["summary"] = summarise(self.results)
@@ -389,7 +552,10 @@ class Bench:
 
         key = size_key(size)
         path = self.data_dir / f"synthetic-{key}-seed{self.config.seed}-{_gen_hash()}.nt"
-        out: dict[str, Any] = {"requested": size, "file": str(path), "engines": {}, "agree": {}}
+        saved = self.current if self.current and self.current.get("size") == key else None
+        out: dict[str, Any] = saved["out"] if saved else {"requested": size, "file": str(path), "engines": {}, "agree": {}}
+        self.current = {"size": key, "out": out, "catalogue": saved.get("catalogue") if saved else None}
+        again = " (resumed)" if saved else ""
         self._say(f"{key}: generating")
         if not path.exists():
             with stage(self.stages, f"{key}: generate"):
@@ -412,31 +578,44 @@ class Bench:
                 self._say(f"{key}: loaded {eng}", 1)
                 return entry
 
-            for eng, entry in zip(engines, self._map(probe, engines)):
+            # a resumed size keeps the loads measured before the stop
+            todo = [e for e in engines if e not in out["engines"]]
+            for eng, entry in zip(todo, self._map(probe, todo)):
                 out["engines"][eng] = entry
+            self._say(f"{key}: loaded before the stop", len(engines) - len(todo))
             out["triples"] = next((e["load"].get("triples") for e in out["engines"].values() if "triples" in e["load"]), None)
+            self.save_checkpoint()
             workers: dict[str, EngineWorker] = {}
             servers: list[Server] = []
 
             def open_engine(eng: str) -> None:
                 self._say(f"{key}: opening {eng}")
-                with stage(self.stages, f"{key}: open {eng}"):
+                with stage(self.stages, f"{key}: open {eng}{again}"):
                     url = None
                     if eng == "server":
                         servers.append(start_server(files, work, self.config.budget_s))
                         url = servers[-1].url
                     worker = workers[eng] = EngineWorker(eng, files, work, self.budget_for(eng), url=url)
                     try:
-                        # oxigraph-disk: reopening without parsing
-                        out["engines"][eng]["open_s"] = worker.start()
+                        # oxigraph-disk: reopening without parsing; a resumed size keeps the first opening
+                        opened = worker.start()
+                        out["engines"][eng].setdefault("open_s", opened)
                     except WorkerError as err:
                         out["engines"][eng]["error"] = str(err)
                         del workers[eng]
 
             try:
                 self._map(open_engine, engines)
-                with stage(self.stages, f"{key}: catalogue"):
-                    self.time_queries(key, workers, out, out.get("triples") or size, size)
+                current = self.current
+                state = CatalogueState.from_json(current["catalogue"]) if current["catalogue"] else None
+
+                def save(st: CatalogueState, force: bool) -> None:
+                    if force or self._due():
+                        current["catalogue"] = st.to_json()
+                        self.save_checkpoint()
+
+                with stage(self.stages, f"{key}: catalogue{again}"):
+                    self.time_queries(key, workers, out, out.get("triples") or size, size, state=state, save=save)
                 if self.config.analytics and "oxigraph" in workers:
                     self._say(f"{key}: analytics")
                     with stage(self.stages, f"{key}: analytics"):
@@ -471,7 +650,14 @@ class Bench:
         return t1 * (triples / n1) ** exp
 
     def time_queries(
-        self, key: str, workers: dict[str, EngineWorker], out: dict[str, Any], triples: int | None, size: int | None = None
+        self,
+        key: str,
+        workers: dict[str, EngineWorker],
+        out: dict[str, Any],
+        triples: int | None,
+        size: int | None = None,
+        state: CatalogueState | None = None,
+        save: Callable[[CatalogueState, bool], None] | None = None,
     ) -> None:
         """Every catalogue query plus the label lookup, ``reps`` times on every engine, interleaved.
 
@@ -481,31 +667,28 @@ class Bench:
         at all (recorded as ``skipped`` with the prediction), so the whole run stays bounded.
         With ``parallel`` (quick mode) two threads share the runs (:func:`run_parallel`), each
         waiting on an engine's worker process: two cores busy instead of one.
+
+        ``state`` is where a stopped run of this size stood (the checkpoint): its runs are kept
+        and the next one follows. ``save(state, force)`` is called after every run (the caller
+        decides how often to write) and with ``force`` at the end of each repetition.
         """
-        engines = list(workers)
+        st = state if state is not None else CatalogueState(engines=list(workers))
+        engines = st.engines
         names = [name for name, _q, _p in self.plan] + ["label-lookup"]
-        runs: dict[tuple[str, str], list[float]] = {}
-        raw: dict[str, list[float]] = {}
-        paired: dict[str, list[float]] = {}  # the Oxigraph engine's runs beside the raw ones
-        digests: dict[str, dict[str, Any]] = {}
-        errors: dict[tuple[str, str], str] = {}
-        capped: set[tuple[str, str]] = set()
-        skipped: dict[tuple[str, str], float] = {}
-        timed_out: set[tuple[str, str]] = set()
-        # wall seconds per (engine, query), warm-ups, raw runs, stopped runs and reopening an
-        # engine after a stop included: where a run's time goes
-        spent: dict[tuple[str, str], float] = {}
         reps = self.reps_for(size)
 
         def run_one(rep: int, name: str, eng: str) -> None:
             self._say(f"{key}: run {rep + 1}/{reps} {name} on {eng}", 1)
             pair = (eng, name)
-            if pair in capped or pair in errors or pair in skipped:
+            if pair in st.capped or pair in st.errors or pair in st.skipped:
+                return
+            if eng not in workers:  # it opened before the stop, not after it
+                st.errors[pair] = f"the {eng} engine could not be opened again after the run was resumed"
                 return
             if rep == 0 and triples is not None:
                 guess = self.predict(pair, triples)
                 if guess is not None and guess > self.budget_for(eng):
-                    skipped[pair] = guess
+                    st.skipped[pair] = guess
                     return
             limit = self.budget_for(eng)
             first = rep == 0
@@ -517,33 +700,33 @@ class Bench:
                 # parsing), and a digest of the result to compare the engines' answers
                 reply = workers[eng].call(("query", name, warm_below, first), limit)
             except RunTimeout:
-                skipped[pair] = limit
-                timed_out.add(pair)
+                st.skipped[pair] = limit
+                st.timed_out.add(pair)
                 if triples is not None:
                     self.history.setdefault(pair, []).append((triples, limit))
-                spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
+                st.spent[pair] = st.spent.get(pair, 0.0) + time.perf_counter() - began
                 return
             except WorkerError as err:  # a failing query is a finding, not a crash of the bench
-                errors[pair] = str(err)
+                st.errors[pair] = str(err)
                 return
             seconds = reply["seconds"]
             if first:
-                digests.setdefault(name, {})[eng] = {"rows": reply["rows"], "digest": reply.get("digest")}
+                st.digests.setdefault(name, {})[eng] = {"rows": reply["rows"], "digest": reply.get("digest")}
                 if triples is not None:
                     self.history.setdefault(pair, []).append((triples, seconds))
-            runs.setdefault(pair, []).append(seconds)
+            st.runs.setdefault(pair, []).append(seconds)
             if seconds > self.config.cap_s:
-                capped.add(pair)
+                st.capped.add(pair)
             if eng == "oxigraph" and self.config.raw:
                 # raw pyoxigraph on the same query and store: what the engine layer costs
                 try:
                     # the raw run and the engine's beside it, first one then the other from rep to rep
                     pair_reply = workers[eng].call(("raw", name, rep % 2 == 0), limit)
-                    raw.setdefault(name, []).append(pair_reply["seconds"])
-                    paired.setdefault(name, []).append(pair_reply["engine_seconds"])
+                    st.raw.setdefault(name, []).append(pair_reply["seconds"])
+                    st.paired.setdefault(name, []).append(pair_reply["engine_seconds"])
                 except (RunTimeout, WorkerError):
                     pass
-            spent[pair] = spent.get(pair, 0.0) + time.perf_counter() - began
+            st.spent[pair] = st.spent.get(pair, 0.0) + time.perf_counter() - began
 
         # (rep, query, engine) in the order each engine answers them
         tasks = [
@@ -555,41 +738,55 @@ class Bench:
         if self.config.parallel and len(engines) > 1:
             run_parallel(tasks, run_one, threads=2)
         else:
-            for task in tasks:
-                run_one(*task)
-        for (eng, name), times in runs.items():
+            if st.next_task:
+                self._say(f"{key}: going on at run {tasks[min(st.next_task, len(tasks) - 1)][0] + 1}/{reps}", st.next_task)
+            try:
+                for i in range(st.next_task, len(tasks)):
+                    run_one(*tasks[i])
+                    st.next_task = i + 1
+                    if save is not None:
+                        st.note_workers(workers)
+                        save(st, i + 1 == len(tasks) or tasks[i + 1][0] != tasks[i][0])
+            except (KeyboardInterrupt, SystemExit, Exception):
+                if save is not None:  # stopped: keep every run but the one under way
+                    st.note_workers(workers)
+                    save(st, True)
+                raise
+        for (eng, name), times in st.runs.items():
             out["engines"][eng]["queries"][name] = {
                 "median_s": statistics.median(times),
                 "min_s": min(times),
                 "runs": len(times),
-                "capped": (eng, name) in capped,
-                "rows": digests.get(name, {}).get(eng, {}).get("rows"),
+                "capped": (eng, name) in st.capped,
+                "rows": st.digests.get(name, {}).get(eng, {}).get("rows"),
             }
-        for (eng, name), why in errors.items():
+        for (eng, name), why in st.errors.items():
             out["engines"][eng]["queries"][name] = {"error": why}
-        for (eng, name), guess in skipped.items():
-            if (eng, name) in runs:
+        for (eng, name), guess in st.skipped.items():
+            if (eng, name) in st.runs:
                 continue
             # it would have taken at least the budget: a lower bound for speed-ups over this engine
             out["engines"][eng]["queries"][name] = {
                 "skipped": True,
-                "timed_out": (eng, name) in timed_out,
+                "timed_out": (eng, name) in st.timed_out,
                 "predicted_s": guess,
                 "lower_bound_s": self.budget_for(eng),
             }
-        if raw:
-            out["raw_oxigraph"] = {name: statistics.median(t) for name, t in raw.items()}
-            out["paired_oxigraph"] = {name: statistics.median(t) for name, t in paired.items()}
+        if st.raw:
+            out["raw_oxigraph"] = {name: statistics.median(t) for name, t in st.raw.items()}
+            out["paired_oxigraph"] = {name: statistics.median(t) for name, t in st.paired.items()}
+        st.note_workers(workers)
         for eng in engines:
-            w = workers[eng]
-            out["engines"][eng]["catalogue_wall_s"] = round(sum(t for (e, _), t in spent.items() if e == eng), 2)
+            if eng not in out["engines"]:
+                continue
+            out["engines"][eng]["catalogue_wall_s"] = round(sum(t for (e, _), t in st.spent.items() if e == eng), 2)
             # a stopped Oxigraph run kills the engine's process; it is opened again for the next query
-            out["engines"][eng]["stopped_runs"] = w.kills
-            out["engines"][eng]["reopen_s"] = round(sum(w.opens[1:]), 2)
+            out["engines"][eng]["stopped_runs"] = st.total_kills(eng)
+            out["engines"][eng]["reopen_s"] = round(st.total_reopen_s(eng), 2)
         out["slowest_to_measure"] = [
-            {"engine": e, "query": n, "wall_s": round(t, 2)} for (e, n), t in sorted(spent.items(), key=lambda kv: -kv[1])[:10]
+            {"engine": e, "query": n, "wall_s": round(t, 2)} for (e, n), t in sorted(st.spent.items(), key=lambda kv: -kv[1])[:10]
         ]
-        for name, per in digests.items():
+        for name, per in st.digests.items():
             values = {v["digest"] for v in per.values()}
             out["agree"][name] = {"same": len(values) == 1, "rows": {e: v["rows"] for e, v in per.items()}}
 
@@ -667,11 +864,25 @@ class Bench:
         return {"seconds": seconds, **(result if isinstance(result, dict) else {})}
 
 
-def run(config: Config, *, show_progress: bool = True) -> dict[str, Any]:
-    """Run the benchmark and write ``results.json``, ``report.md`` and ``latency.png`` to ``config.out_dir``."""
+def run(config: Config, *, show_progress: bool = True, resume: bool = True, finish: bool = True) -> dict[str, Any]:
+    """Run the benchmark and write ``results.json``, ``report.md`` and ``latency.png`` to ``config.out_dir``.
+
+    A checkpoint a stopped run left in ``config.out_dir`` is taken up (``resume``; else it is
+    removed and the run starts over); ``finish`` removes the checkpoint at the end (the caller
+    that measures more after this, the load test, removes it itself).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     config.out_dir.mkdir(parents=True, exist_ok=True)
+    bench = Bench(config)
+    if resume:
+        said = bench.resume()
+    else:
+        checkpoint.clear(config.out_dir)
+        checkpoint.remove_work_dirs(config.out_dir)
+        said = None
+    if said:
+        print(f"bench: {said}", flush=True)
     with Progress(
         TextColumn("[bold]bench[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
         disable=not show_progress,
@@ -679,11 +890,13 @@ def run(config: Config, *, show_progress: bool = True) -> dict[str, Any]:
         # main thread, where pyoxigraph's result objects refuse to be freed
         auto_refresh=False,
     ) as progress:
-        bench = Bench(config, progress)
+        bench.progress = progress
         results = bench.run()
     from bench.plot import plot
     from bench.report import write_report
 
     write_report(results, config.out_dir / "report.md")
     plot(results, config.out_dir / "latency.png")
+    if finish:
+        checkpoint.clear(config.out_dir)
     return results

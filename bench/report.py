@@ -288,6 +288,17 @@ def _large_reps(meta: dict[str, Any]) -> str:
     return f" ({'; '.join(sorted(notes))})" if notes else ""
 
 
+def _resumed(meta: dict[str, Any]) -> str:
+    """How a run stopped and taken up again says so (the minutes count only the time it ran)."""
+    times = meta.get("resumed") or []
+    if not times:
+        return ""
+    return (
+        f" of measuring, stopped and taken up again {'once' if len(times) == 1 else f'{len(times)} times'} (at {', '.join(times)}; "
+        "the runs of a size are interleaved across the engines either way)"
+    )
+
+
 def write_report(results: dict[str, Any], path: Path) -> Path:
     """Write the markdown report next to results.json."""
     s = results.get("summary") or summarise(results)
@@ -299,7 +310,7 @@ def write_report(results: dict[str, Any], path: Path) -> Path:
     lines += [
         f"Run {meta.get('started', '?')} on {m.get('cpus', '?')} CPUs, {m.get('memory_mb', '?')} MB RAM ({m.get('platform', '?')}); "
         f"Python {v.get('python')}, rdflib {v.get('rdflib')}, pyoxigraph {v.get('pyoxigraph')}, oxrdflib {v.get('oxrdflib')}, "
-        f"oxigraph server {v.get('oxigraph')}. Took {meta.get('seconds', 0) / 60:.1f} min.",
+        f"oxigraph server {v.get('oxigraph')}. Took {meta.get('seconds', 0) / 60:.1f} min{_resumed(meta)}.",
         "",
         f"Synthetic graphs from `bench/generator.py` (seed {meta.get('config', {}).get('seed')}) plus the ontology; "
         f"every catalogue query ({len(meta.get('catalogue', []))}) with its example parameters, median of "

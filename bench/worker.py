@@ -191,7 +191,7 @@ def _serve(conn: Connection, engine: str, files: list[Path] | None, workdir: Pat
             except Exception as err:  # the engine's failure is a finding for the report
                 first = str(err).splitlines()[0][:200] if str(err) else ""
                 conn.send(("error", f"{type(err).__name__}: {first}"))
-    except (EOFError, KeyboardInterrupt):
+    except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):  # the harness is gone
         return
     finally:
         kg.close()

@@ -311,3 +311,89 @@ def test_load_probe_parses_rather_than_reading_a_kept_parse(tmp_path: Path, monk
     second = probe("memory", tmp_path, files)
     assert first["triples"] == second["triples"] > 100
     assert not cache.exists() or not any(cache.iterdir())  # nothing kept, so nothing read back
+
+
+class _Stop(Exception):
+    """Stands for the session's end (a killed process) in the middle of a run."""
+
+
+def test_a_stopped_run_goes_on_where_it_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import checkpoint
+    from bench.harness import Config, run
+    from bench.worker import EngineWorker
+
+    monkeypatch.setattr(checkpoint, "SAVE_EVERY_S", 0.0)  # keep every run, so the count below is exact
+    calls: list[tuple[str, str]] = []
+    real_call = EngineWorker.call
+    stop_after: list[int] = [150]
+
+    def call(self: EngineWorker, request: tuple, limit: float) -> dict:  # type: ignore[type-arg]
+        if request[0] == "query":
+            if len(calls) == stop_after[0]:
+                raise _Stop
+            calls.append((self.engine, request[1]))
+        return real_call(self, request, limit)
+
+    monkeypatch.setattr(EngineWorker, "call", call)
+
+    def config() -> Config:
+        return Config(
+            sizes=(3_000,), large_sizes=(), engines=("memory", "oxigraph"), reps=2, out_dir=tmp_path,
+            cold_runs=1, analytics=False, viz=False, curated=False, raw=False,
+        )
+
+    with pytest.raises(_Stop):
+        run(config(), show_progress=False)
+    kept = json.loads((tmp_path / checkpoint.NAME).read_text())
+    assert kept["current"]["size"] == "3000" and kept["current"]["catalogue"]["next_task"] == 150
+    loads = kept["current"]["out"]["engines"]
+    (tmp_path / "cmkg-bench-3000-left").mkdir()  # what a killed process leaves behind
+
+    first = len(calls)
+    stop_after[0] = 10**9
+    results = run(config(), show_progress=False)
+    size = results["sizes"]["3000"]
+    per_run = len(size["engines"]["memory"]["queries"]) * 2  # every query on both engines, once per repetition
+    assert len(calls) - first == 2 * per_run - 150  # the runs made before the stop are not made again
+    for eng in ("memory", "oxigraph"):
+        assert size["engines"][eng]["load"] == loads[eng]["load"]  # the loads measured before the stop
+        assert {q["runs"] for q in size["engines"][eng]["queries"].values()} == {2}
+    assert size["agree"]["practices-in-city"]["same"] is True
+    assert len(results["meta"]["resumed"]) == 1
+    assert "stopped and taken up again once" in (tmp_path / "report.md").read_text()
+    assert not (tmp_path / checkpoint.NAME).exists()
+    assert not list(tmp_path.glob("cmkg-bench-*"))
+
+
+def test_a_checkpoint_of_other_settings_or_unreadable_is_set_aside(tmp_path: Path) -> None:
+    from bench import checkpoint
+    from bench.harness import Bench, Config
+
+    def bench(reps: int) -> Bench:
+        return Bench(Config(sizes=(3_000,), large_sizes=(), engines=("memory",), reps=reps, out_dir=tmp_path, curated=False))
+
+    b = bench(2)
+    b.results["sizes"]["3000"] = {"engines": {}}
+    b.save_checkpoint()
+    said = bench(2).resume()
+    assert said is not None and said.startswith("going on with the run started") and "3000 measured" in said
+    assert "other settings" in (bench(3).resume() or "")
+    assert not (tmp_path / checkpoint.NAME).exists()
+    (tmp_path / checkpoint.NAME).write_text("{not json")
+    said = bench(2).resume()
+    assert said is not None and "cannot be read" in said and said.endswith("starting over")
+    assert bench(2).resume() is None
+
+
+def test_the_code_hash_follows_the_code(tmp_path: Path) -> None:
+    from bench.checkpoint import code_hash
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\n")
+    (tmp_path / "src" / "a.py").write_text("x = 1\n")
+    before = code_hash(tmp_path)
+    (tmp_path / "src" / "__pycache__").mkdir()
+    (tmp_path / "src" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0")
+    assert code_hash(tmp_path) == before
+    (tmp_path / "src" / "a.py").write_text("x = 2\n")
+    assert code_hash(tmp_path) != before
