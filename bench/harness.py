@@ -437,7 +437,7 @@ class Bench:
         self.history = {(e, n): [(int(t), float(x)) for t, x in h] for e, n, h in data.get("history", [])}
         self.current = data.get("current")
         self._elapsed_before = float(data.get("elapsed_s", 0.0))
-        done = [k for k in self.results["sizes"]]
+        done = list(self.results["sizes"])
         where = ""
         if self.current:
             cat = self.current.get("catalogue")
@@ -449,12 +449,9 @@ class Bench:
             f"{'curated graph, ' if 'curated' in self.results else ''}{', '.join(done) or 'no synthetic size'} measured{where}"
         )
 
-    def save_checkpoint(self, force: bool = True) -> None:
-        """Keep what is measured so far (at most every SAVE_EVERY_S seconds unless ``force``)."""
-        now = time.perf_counter()
-        if not force and now - self._last_save < checkpoint.SAVE_EVERY_S:
-            return
-        self._last_save = now
+    def save_checkpoint(self) -> None:
+        """Keep what is measured so far (the catalogue's runs save when :meth:`_due`)."""
+        now = self._last_save = time.perf_counter()
         checkpoint.save(
             self.config.out_dir,
             {
