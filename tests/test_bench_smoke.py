@@ -397,3 +397,61 @@ def test_the_code_hash_follows_the_code(tmp_path: Path) -> None:
     assert code_hash(tmp_path) == before
     (tmp_path / "src" / "a.py").write_text("x = 2\n")
     assert code_hash(tmp_path) != before
+
+
+def test_leftovers_of_a_killed_run_are_ended_and_removed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from bench.checkpoint import remove_work_dirs
+
+    left = tmp_path / "cmkg-bench-1e7-abc123"
+    (left / "server").mkdir(parents=True)
+    # stands for the `oxigraph serve --location …/server` a killed run leaves running
+    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", str(left / "server")])
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", str(tmp_path / "elsewhere")])
+    try:
+        assert remove_work_dirs(tmp_path) == [left]
+        assert orphan.wait(timeout=10) != 0
+        assert not left.exists()
+        assert bystander.poll() is None
+    finally:
+        for p in (orphan, bystander):
+            p.kill()
+            p.wait()
+
+
+def test_bench_stopped_by_sigterm_says_how_to_go_on_and_leaves_nothing_running(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from bench.checkpoint import NAME
+
+    cmd = [sys.executable, "-m", "bench", "--sizes", "30000", "--large", "none", "--engines", "memory,server",
+           "--reps", "3", "--no-curated", "--no-load", "--no-progress", "--out", str(tmp_path)]
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    # stopped once the catalogue runs (the server is up, its working folder there)
+    while not list(tmp_path.glob("cmkg-bench-*/server")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    time.sleep(3)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines()[-1] == f"bench: stopped (terminated); the same command goes on from {tmp_path / NAME}"
+    assert "Traceback" not in err
+    assert not list(tmp_path.glob("cmkg-bench-*"))  # the server was stopped and its store removed on the way out
+    still = [p for p in Path("/proc").glob("[0-9]*") if _cmdline_names(p, tmp_path)]
+    assert not still  # no engine process or server left running
+    kept = json.loads((tmp_path / NAME).read_text())
+    assert kept["current"]["size"] == "30000"
+    assert kept["current"]["catalogue"]["next_task"] > 0
+
+
+def _cmdline_names(proc: Path, folder: Path) -> bool:
+    try:
+        return str(folder) in (proc / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
