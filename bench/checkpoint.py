@@ -102,8 +102,13 @@ def _end_processes_using(folders: list[str]) -> None:
             args = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:  # ended meanwhile, or not ours to read
             continue
-        text = [a.decode(errors="replace") for a in args]
-        if any(a == f or a.startswith(f + os.sep) for a in text for f in folders):
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            cwd = "/"
+        # a relative argument (`--location build/bench/…`) read from the process's own folder
+        paths = [os.path.normpath(os.path.join(cwd, a.decode(errors="replace"))) for a in args if a]
+        if any(a == f or a.startswith(f + os.sep) for a in paths for f in folders):
             try:
                 os.kill(int(entry.name), signal.SIGKILL)
             except OSError:

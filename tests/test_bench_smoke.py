@@ -408,7 +408,8 @@ def test_leftovers_of_a_killed_run_are_ended_and_removed(tmp_path: Path) -> None
     left = tmp_path / "cmkg-bench-1e7-abc123"
     (left / "server").mkdir(parents=True)
     # stands for the `oxigraph serve --location …/server` a killed run leaves running
-    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", str(left / "server")])
+    # (named relative to its own folder, as the harness names it)
+    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", f"{left.name}/server"], cwd=tmp_path)
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", str(tmp_path / "elsewhere")])
     try:
         assert remove_work_dirs(tmp_path) == [left]
