@@ -268,6 +268,9 @@ def run_parallel(tasks: Sequence[tuple[int, str, str]], run: Callable[[int, str,
         raise failure[0]
 
 
+#: seconds between two plain progress lines when the output is not a terminal
+LINE_EVERY_S = 60.0
+
 #: how long the analytics of one size (projection, PageRank, sampled betweenness) may take
 ANALYTICS_LIMIT_S = 1800.0
 
@@ -412,6 +415,7 @@ class Bench:
         self._started = time.perf_counter()
         self._elapsed_before = 0.0  # seconds the run had taken before it was stopped
         self._last_save = -math.inf
+        self._line_part, self._line_at = "", -math.inf
 
     # --- a stopped run goes on --------------------------------------------
     def resume(self) -> str | None:
@@ -475,6 +479,24 @@ class Bench:
         if self.progress is not None and self._task is not None:
             self.progress.update(self._task, description=text, advance=advance)
             self.progress.refresh()
+            if not self.progress.disable and not self.progress.console.is_terminal:
+                self._line(text)
+
+    def _line(self, text: str) -> None:
+        """Where the run is, as a plain line (output to a file or a CI log, where no bar is drawn).
+
+        One when a new step of the run starts (loading, opening or the catalogue's runs of a
+        size, its analytics) and at most one a minute while a step goes on.
+        """
+        part = " ".join(text.split(" ", 2)[:2])  # "1e6: loading", "1e6: run"
+        now = time.perf_counter()
+        if part == self._line_part and now - self._line_at < LINE_EVERY_S:
+            return
+        self._line_part, self._line_at = part, now
+        task = next(t for t in self.progress.tasks if t.id == self._task)
+        minutes = (self._elapsed_before + now - self._started) / 60
+        share = 100 * task.completed / task.total if task.total else 0.0
+        print(f"bench {share:5.1f}% {minutes:6.1f} min  {text}", flush=True)
 
     def total_steps(self) -> int:
         n = sum(self._steps_of(size) for size in list(self.config.sizes) + list(self.config.large_sizes))
