@@ -328,3 +328,53 @@ def test_a_part_kept_for_the_query_is_recomputed_where_a_solution_binds_its_vari
     memo: dict = {}  # type: ignore[type-arg]
     got = [value(FrozenBindings(ctx, row), memo) for row in ({}, {Variable("_x"): Literal("a")}, {Variable("_x"): Literal("b")}, {})]
     assert got == [Literal("PARAM"), Literal("A"), Literal("B"), Literal("PARAM")]
+
+
+# --- joins of parts evaluated on their own (rdflib compares every pair) --------------------------
+
+JOIN_QUERIES = [
+    # two sub-selects joined on what they share (network-cities' shape); rdflib joins parts
+    # eagerly when one holds a DISTINCT (or a LIMIT), else lazily, once per solution
+    "SELECT ?x ?y ?v WHERE { { SELECT DISTINCT ?v ?x WHERE { ?x <urn:ex:next> ?v } } "
+    "{ SELECT DISTINCT ?v ?y WHERE { ?y <urn:ex:n> ?n . ?y <urn:ex:next>? ?v } } FILTER(STR(?x) <= STR(?y)) }",
+    # nothing shared: every pair
+    "SELECT ?a ?b WHERE { { SELECT DISTINCT ?a WHERE { ?a a <urn:ex:T> } } { SELECT DISTINCT ?b WHERE { ?b a <urn:ex:U> } } }",
+    # a variable one side leaves unbound in some solutions (an OPTIONAL in a sub-select)
+    "SELECT ?x ?y ?l WHERE { { SELECT DISTINCT ?x ?y WHERE { ?x a ?t OPTIONAL { ?x <urn:ex:next> ?y } } } "
+    "{ SELECT ?y ?l WHERE { ?y <urn:ex:label> ?l } LIMIT 10 } }",
+    # repeated solutions on the first side, and an empty second side
+    "SELECT ?t WHERE { { SELECT ?t WHERE { ?x a ?t } } { SELECT DISTINCT ?t WHERE { ?t ?p ?o } } }",
+    "SELECT ?x WHERE { { SELECT ?x WHERE { ?x a ?t } } { SELECT DISTINCT ?x WHERE { ?x <urn:ex:none> ?z } } }",
+]
+
+
+def _stock_rows(ds: Dataset, text: str, **bindings: object) -> list:
+    """rdflib's own evaluation: no plan, and the memory engine's hook taken out."""
+    from rdflib.plugins.sparql import CUSTOM_EVALS
+
+    hook = CUSTOM_EVALS.pop("cmkg-native")
+    try:
+        return sorted(map(tuple, ds.query(prepareQuery(text), initBindings=bindings)), key=repr)
+    finally:
+        CUSTOM_EVALS["cmkg-native"] = hook
+
+
+@pytest.mark.parametrize("text", JOIN_QUERIES)
+def test_joins_of_parts_evaluated_alone_are_hashed_with_rdflibs_answers(
+    dataset: Dataset, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rdflib.plugins.sparql.sparql import FrozenDict
+
+    compared: list[int] = []
+    real = FrozenDict.compatible
+
+    def compatible(self: FrozenDict, other: object) -> bool:
+        compared.append(1)
+        return real(self, other)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(FrozenDict, "compatible", compatible)
+    expected = _stock_rows(dataset, text)
+    assert compared or not expected  # rdflib's join compares pairs of solutions
+    compared.clear()
+    assert _plain_rows(dataset, text, True) == expected
+    assert not compared  # the memory engine looks them up

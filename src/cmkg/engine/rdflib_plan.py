@@ -499,6 +499,8 @@ def _eval_native(ctx: QueryContext, part: CompValue) -> Any:
         return _project(ctx, part)
     if part.name == "Join" and _is_lazy(part) and isinstance(part.p2, CompValue) and part.p2.name == "BGP":
         return _lazy_join(ctx, part)
+    if part.name == "Join" and not _is_lazy(part):
+        return _hash_join(ctx, part)
     if part.name == _OPTIONAL:
         return _optional(ctx, part)
     if part.name == _FILTER:
@@ -553,6 +555,28 @@ class _Compatible:
                 for r in rows:
                     by_value.setdefault(tuple(r[v] for v in shared), []).append(r)
             yield from by_value.get(tuple(row[v] for v in shared), ())
+
+
+def _hash_join(ctx: QueryContext, part: CompValue) -> Iterator[FrozenBindings]:
+    """rdflib's eager join (evaluate.evalJoin) with the second part's solutions indexed.
+
+    rdflib compares every solution of the first part with every solution of the second: two
+    sub-selects of 10^4 solutions each (``network-cities`` at 10^5 triples) are 10^8
+    comparisons, 72 s. Indexed by the values of the variables they share, each solution of the
+    first part meets only those it is compatible with. The answers are rdflib's: the second
+    part's solutions as a set, as rdflib takes them, each merged into the first's.
+    """
+    from rdflib.plugins.sparql.evaluate import evalPart
+
+    right = set(evalPart(ctx, part.p2))
+    if not right:
+        return
+    table = _Compatible(list(right))
+    for a in evalPart(ctx, part.p1):
+        fast = type(a) is FrozenBindings
+        for b in table.matches(a, disjoint=True):
+            # a.merge(b), without its per-item look-ups
+            yield _frozen(a.ctx, {**a._d, **b._d}) if fast else a.merge(b)
 
 
 def _minus(left: Iterator[FrozenBindings], right: list[FrozenBindings]) -> Iterator[FrozenBindings]:
