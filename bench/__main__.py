@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--reps", type=int, default=None, help="timed runs per query and engine, median reported (default 5; quick 1)")
     ap.add_argument("--large-reps", type=int, default=3, help="timed runs per query at the Oxigraph-only sizes (default 3)")
-    ap.add_argument("--out", type=Path, default=Path("build") / "bench", help="output folder")
+    ap.add_argument("--out", type=Path, default=None, help="output folder (default build/bench; quick: build/bench-quick)")
     ap.add_argument("--budget", type=float, default=None, help="seconds a single query run may take (default 120; quick 3)")
     ap.add_argument(
         "--stock-budget",
@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
             return ()
         return tuple(int(float(x)) for x in text.split(",") if x.strip())
 
+    if args.out is None:
+        # apart, so that a quick run never meets a stopped full run's checkpoint
+        args.out = Path("build") / ("bench-quick" if args.quick else "bench")
     if args.engines is None:
         args.engines = ",".join(e for e in ENGINES if not (args.quick and e in QUICK_SKIPS))
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]

@@ -19,7 +19,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NAME", "SAVE_EVERY_S", "fingerprint", "code_hash", "read", "save", "clear", "remove_work_dirs"]
+__all__ = ["NAME", "SET_ASIDE", "SAVE_EVERY_S", "fingerprint", "code_hash", "read", "save", "clear", "set_aside", "remove_work_dirs"]
 
 NAME = "checkpoint.json"
 
@@ -73,8 +73,19 @@ def save(out_dir: Path, data: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
+#: where a checkpoint that cannot be taken up is moved (one, the latest): nothing measured is deleted unasked
+SET_ASIDE = "checkpoint.set-aside.json"
+
+
 def clear(out_dir: Path) -> None:
     (out_dir / NAME).unlink(missing_ok=True)
+
+
+def set_aside(out_dir: Path) -> Path:
+    """Move the checkpoint out of the way of a new run; where it now is."""
+    target = out_dir / SET_ASIDE
+    (out_dir / NAME).replace(target)
+    return target
 
 
 def remove_work_dirs(out_dir: Path) -> list[Path]:

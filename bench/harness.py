@@ -424,15 +424,13 @@ class Bench:
         litter = checkpoint.remove_work_dirs(out_dir)
         data, problem = checkpoint.read(out_dir)
         if problem:
-            checkpoint.clear(out_dir)
-            return f"{problem}: starting over"
+            return f"{problem}: starting over (it is kept as {checkpoint.set_aside(out_dir)})"
         if data is None:
             return f"removed {len(litter)} working folder(s) a stopped run left in {out_dir}" if litter else None
         if data["fingerprint"] != self.fingerprint:
-            checkpoint.clear(out_dir)
             return (
                 f"the stopped run in {out_dir} was made with other settings, code or library versions than this one: "
-                "starting over"
+                f"starting over (its checkpoint is kept as {checkpoint.set_aside(out_dir)})"
             )
         self.results = data["results"]
         meta = self.results["meta"]
