@@ -211,6 +211,9 @@ def test_a_long_running_worker_yields_the_cpu(server_kg: KnowledgeGraph) -> None
     time.sleep(1.5)
     late = _children_nice()
     worker.join()
-    assert early and all(n == 0 for n in early.values())
-    assert any(late.get(pid) == 10 for pid in early), (early, late)
+    import os
+
+    own = os.getpriority(os.PRIO_PROCESS, 0)  # 0, or more when the tests run under `nice`
+    assert early and all(n == own for n in early.values())
+    assert any(late.get(pid) == min(19, own + 10) for pid in early), (early, late)
     assert errors  # and it was still stopped at its limit

@@ -60,9 +60,13 @@ class Outcome:
 RENICE_AFTER_S = 1.0
 
 
+#: How much lower than the server's own (nice 0 → 10; a server started under nice 10 → 19, the lowest).
+RENICE_BY = 10
+
+
 def _lower_priority(pid: int) -> None:
     try:
-        os.setpriority(os.PRIO_PROCESS, pid, 10)
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + RENICE_BY))
     except (OSError, AttributeError):  # already gone, or a platform without setpriority
         pass
 
