@@ -98,13 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop)
     load_test_follows = not args.no_load and not args.quick
     try:
-        # the checkpoint stays until the load test is done too
-        results = run(config, show_progress=not args.no_progress, resume=not args.fresh, finish=not load_test_follows)
+        _measure(args, config, load_test_follows)
     except (KeyboardInterrupt, _Stopped) as err:
         kept = args.out / checkpoint.NAME
         again = "the same command goes on from " + str(kept) if kept.exists() else "nothing was measured yet"
         print(f"bench: stopped ({'interrupted' if isinstance(err, KeyboardInterrupt) else 'terminated'}); {again}", file=sys.stderr)
         return 130 if isinstance(err, KeyboardInterrupt) else 143
+    return 0
+
+
+def _measure(args: argparse.Namespace, config: Config, load_test_follows: bool) -> None:
+    """The run, then the explorer's load test; the checkpoint stays until both are done."""
+    results = run(config, show_progress=not args.no_progress, resume=not args.fresh, finish=not load_test_follows)
     s = results["summary"]
     print(f"wrote {args.out / 'results.json'}, {args.out / 'report.md'} and {args.out / 'latency.png'}")
     for key in sorted(k for k in s if k.startswith(("query_speedup_oxigraph_vs", "load_triples_per_s_oxigraph_1"))):
@@ -123,7 +128,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         checkpoint.clear(args.out)
     _print_stages(results, args.out)
-    return 0
 
 
 class _Stopped(Exception):
