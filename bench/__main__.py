@@ -121,6 +121,7 @@ def _measure(args: argparse.Namespace, config: Config, load_test_follows: bool) 
         clients, requests = 32, 2000
         with stage(results["meta"]["stages"], "load test (explorer)"):
             load = load_test.run(args.out, clients, requests)
+        results["load_test"] = load
         print(
             f"wrote {args.out / 'load.json'}: {clients} clients x {requests} requests, "
             f"p95 {load['baseline']['p95_ms']} ms alone, {load['with_pathological']['p95_ms']} ms with pathological queries "
@@ -146,6 +147,8 @@ def _print_stages(results: dict, out: Path) -> None:
     path = out / "results.json"
     saved = json.loads(path.read_text(encoding="utf-8"))
     saved["meta"]["stages"] = stages
+    if "load_test" in results:
+        saved["load_test"] = results["load_test"]
     path.write_text(json.dumps(saved, indent=1, default=str), encoding="utf-8")
     from bench.report import write_report
 

@@ -476,3 +476,34 @@ def test_output_to_a_file_gets_plain_progress_lines(tmp_path: Path, capsys: pyte
     steps = [line.split("min  ", 1)[1] for line in lines]
     assert steps[0] == "3000: generating" and lines[0].split()[1] == "0.0%", lines
     assert [s.split(" ", 2)[1] for s in steps] == ["generating", "loading", "loaded", "loading", "loaded", "opening", "run"]
+
+
+def test_report_counts_the_queries_answered_at_1e7_and_shows_the_load_test(tmp_path: Path) -> None:
+    from bench.report import summarise, write_report
+
+    queries = {"a": {"median_s": 0.5}, "b": {"median_s": 30.0, "capped": True},
+               "c": {"timed_out": True, "lower_bound_s": 120.0}, "label-lookup": {"median_s": 0.0002}}
+    phase = {"cheap_requests": 64_000, "seconds": 68.0, "throughput_per_s": 941.8, "p50_ms": 24.4, "p95_ms": 72.4,
+             "p99_ms": 191.4, "cache_hits": 63_525, "pathological_stopped": 0, "errors": 0, "error_examples": []}
+    results = {
+        "meta": {"config": {"engines": ["oxigraph"], "budget_s": 120.0}},
+        "sizes": {"1e7": {"triples": 10_000_000, "engines": {"oxigraph": {"queries": queries}}}},
+        "load_test": {"clients": 32, "requests_per_client": 2000, "server_timeout_s": 10.0, "cpus": 2,
+                      "distinct_cheap_requests": 555, "distinct_entity_pages": 477, "baseline": phase,
+                      "with_pathological": {**phase, "p95_ms": 260.0, "pathological_stopped": 32, "errors": 1,
+                                            "error_examples": ["GET /-/query: ReadTimeout"]},
+                      "p95_ratio": 3.59, "p95_within_3x": False, "errors": 1},
+    }
+    s = results["summary"] = summarise(results)
+    assert (s["catalogue_queries_answered_oxigraph_1e7"], s["catalogue_queries_oxigraph_1e7"]) == (2, 3)
+    report = write_report(results, tmp_path / "report.md").read_text()
+    assert "| every catalogue query answers at 10^7, Oxigraph engine (a run may take 120 s) | 3 of 3 | 2 of 3 | no |" in report
+    assert "not answered: `c` (> 120 s (stopped))." in report
+    load = report.split("## The explorer under load (bench/load_test.py)")[1].split("\n## ")[0]
+    assert "| cheap requests alone | 64,000 | 68.0 | 942 | 24.4 | 72.4 | 191.4 | 63,525 | 0 | 0 |" in load
+    assert "| with pathological queries | 64,000 | 68.0 | 942 | 24.4 | 260.0 | 191.4 | 63,525 | 32 | 1 |" in load
+    assert "p95 was 3.59× the baseline's (goal: within 3×, no)" in load
+    assert "`GET /-/query: ReadTimeout`" in load
+    # a run without the load test (--no-load, --quick) has no such section
+    del results["load_test"]
+    assert "## The explorer under load" not in write_report(results, tmp_path / "report.md").read_text()
